@@ -1,0 +1,663 @@
+//! The IR: a normalized, fully resolved view of an OpenAPI document.
+//!
+//! Loading does all the resolving and normalizing once; code generation and the harness only read
+//! these types. Every `$ref` is resolved, OpenAPI 3.0 and 3.1 documents end up in the same shape,
+//! and every schema is a self-contained JSON Schema 2020-12 value: the schemas it references are
+//! inlined under its own `$defs` and referenced as `#/$defs/<name>`, so any validator can compile
+//! it without the rest of the document, and recursive schemas stay finite.
+//!
+//! The IR serializes to JSON and back without loss ([`Api::to_json`], [`Api::from_json`]): codegen
+//! embeds that JSON in the generated tests, and the harness reads it at run time.
+
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::fmt;
+use std::str::FromStr;
+
+use crate::diag::Location;
+
+/// A whole API: the operations to test and what they share.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Api {
+    /// The spec file as the user named it (used in messages and generated headers).
+    pub source: String,
+    /// The `openapi` field as written, e.g. `3.0.3` or `3.1.0`.
+    pub openapi_version: String,
+    /// `jsonSchemaDialect` of a 3.1 document, when it sets one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub json_schema_dialect: Option<String>,
+    /// The `info` object.
+    pub info: Info,
+    /// Root-level `servers`, with their variables.
+    #[serde(default)]
+    pub servers: Vec<Server>,
+    /// Every operation, in document order (paths in order, then methods in the order written).
+    pub operations: Vec<Operation>,
+    /// `components.securitySchemes`, in document order.
+    #[serde(default)]
+    pub security_schemes: IndexMap<String, SecurityScheme>,
+    /// Webhooks of a 3.1 document: listed, not tested (the API calls them, not the other way round).
+    #[serde(default)]
+    pub webhooks: Vec<Webhook>,
+    /// Every file read to build this IR (the spec and everything reached through `$ref`), for
+    /// `cargo:rerun-if-changed`.
+    #[serde(default)]
+    pub files: Vec<String>,
+}
+
+/// The `info` object.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Info {
+    /// `info.title`.
+    pub title: String,
+    /// `info.version`.
+    pub version: String,
+    /// `info.summary` (3.1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    /// `info.description`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// A `server` entry.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Server {
+    /// The URL template, e.g. `https://{region}.example.com/v1`.
+    pub url: String,
+    /// `description`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Template variables with their defaults.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub variables: IndexMap<String, ServerVariable>,
+}
+
+/// A server URL template variable.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ServerVariable {
+    /// The value used when the user gives none.
+    pub default: String,
+    /// The allowed values, when restricted.
+    #[serde(default, rename = "enum", skip_serializing_if = "Vec::is_empty")]
+    pub enumeration: Vec<String>,
+    /// `description`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+impl Server {
+    /// The URL with every variable replaced by its default.
+    pub fn default_url(&self) -> String {
+        let mut url = self.url.clone();
+        for (name, var) in &self.variables {
+            url = url.replace(&format!("{{{name}}}"), &var.default);
+        }
+        url
+    }
+}
+
+/// One operation: a method on a path.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Operation {
+    /// Stable, unique id: the `operationId`, or one derived from method and path
+    /// (`GET /user/profile` → `get_user_profile`). Duplicates get a numeric suffix, in document order.
+    pub id: String,
+    /// The `operationId` exactly as written, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operation_id: Option<String>,
+    /// The HTTP method.
+    pub method: Method,
+    /// The path template, e.g. `/users/{id}`.
+    pub path: String,
+    /// `summary`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    /// `description`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// `tags`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// `deprecated`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub deprecated: bool,
+    /// The servers that apply: the operation's, else the path's, else the root's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub servers: Vec<Server>,
+    /// Parameters: path-level merged with operation-level (the operation wins on the same name and
+    /// location), path-level ones first, each in document order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parameters: Vec<Parameter>,
+    /// The request body, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_body: Option<RequestBody>,
+    /// Responses in document order.
+    pub responses: Vec<Response>,
+    /// The security that applies: the operation's `security`, else the root's. Alternatives: any one
+    /// requirement satisfies it. Empty means no authentication (including an explicit `[]`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub security: Vec<SecurityRequirement>,
+    /// Where the operation is defined.
+    pub location: Location,
+    /// Features used by this operation that contractgate cannot test yet. Codegen turns each into an
+    /// `#[ignore = "..."]` reason, so the operation stays visible.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unsupported: Vec<Unsupported>,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+impl Operation {
+    /// `GET /user/profile`.
+    pub fn label(&self) -> String {
+        format!("{} {}", self.method, self.path)
+    }
+
+    /// The responses whose status is 2xx (exact `2..` codes and the `2XX` range).
+    pub fn success_responses(&self) -> impl Iterator<Item = &Response> {
+        self.responses.iter().filter(|r| r.status.is_success())
+    }
+}
+
+/// A feature the operation uses that contractgate cannot test yet, with where it is.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Unsupported {
+    /// What is not supported, e.g. "a parameter described with `content` instead of `schema`".
+    pub feature: String,
+    /// Where it is used.
+    pub location: Location,
+}
+
+/// HTTP methods OpenAPI can document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[allow(missing_docs)]
+pub enum Method {
+    Get,
+    Put,
+    Post,
+    Delete,
+    Options,
+    Head,
+    Patch,
+    Trace,
+}
+
+impl Method {
+    /// Every method, in the order OpenAPI's Path Item Object lists them.
+    pub const ALL: [Method; 8] = [
+        Method::Get,
+        Method::Put,
+        Method::Post,
+        Method::Delete,
+        Method::Options,
+        Method::Head,
+        Method::Patch,
+        Method::Trace,
+    ];
+
+    /// Upper-case name as sent on the wire: `GET`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Put => "PUT",
+            Method::Post => "POST",
+            Method::Delete => "DELETE",
+            Method::Options => "OPTIONS",
+            Method::Head => "HEAD",
+            Method::Patch => "PATCH",
+            Method::Trace => "TRACE",
+        }
+    }
+
+    /// Lower-case name as used for Path Item keys: `get`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Method::Get => "get",
+            Method::Put => "put",
+            Method::Post => "post",
+            Method::Delete => "delete",
+            Method::Options => "options",
+            Method::Head => "head",
+            Method::Patch => "patch",
+            Method::Trace => "trace",
+        }
+    }
+
+    /// GET, HEAD and OPTIONS: the methods a read-only environment may send.
+    pub fn is_safe(self) -> bool {
+        matches!(self, Method::Get | Method::Head | Method::Options)
+    }
+}
+
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Method {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Method::ALL
+            .into_iter()
+            .find(|m| m.as_str().eq_ignore_ascii_case(s))
+            .ok_or_else(|| format!("unknown HTTP method `{s}`"))
+    }
+}
+
+/// Where a parameter goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[allow(missing_docs)]
+pub enum ParamLocation {
+    Path,
+    Query,
+    Header,
+    Cookie,
+}
+
+impl ParamLocation {
+    /// The `in` value: `path`, `query`, `header`, `cookie`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParamLocation::Path => "path",
+            ParamLocation::Query => "query",
+            ParamLocation::Header => "header",
+            ParamLocation::Cookie => "cookie",
+        }
+    }
+}
+
+impl fmt::Display for ParamLocation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Parameter serialization styles.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[allow(missing_docs)]
+pub enum ParamStyle {
+    Matrix,
+    Label,
+    Form,
+    Simple,
+    SpaceDelimited,
+    PipeDelimited,
+    DeepObject,
+}
+
+impl ParamStyle {
+    /// The default style for a location (`simple` for path and header, `form` for query and cookie).
+    pub fn default_for(location: ParamLocation) -> Self {
+        match location {
+            ParamLocation::Path | ParamLocation::Header => ParamStyle::Simple,
+            ParamLocation::Query | ParamLocation::Cookie => ParamStyle::Form,
+        }
+    }
+
+    /// The name as written in the spec: `deepObject`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParamStyle::Matrix => "matrix",
+            ParamStyle::Label => "label",
+            ParamStyle::Form => "form",
+            ParamStyle::Simple => "simple",
+            ParamStyle::SpaceDelimited => "spaceDelimited",
+            ParamStyle::PipeDelimited => "pipeDelimited",
+            ParamStyle::DeepObject => "deepObject",
+        }
+    }
+}
+
+/// A parameter of an operation.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Parameter {
+    /// `name`.
+    pub name: String,
+    /// `in`.
+    #[serde(rename = "in")]
+    pub location: ParamLocation,
+    /// `required` (always true for path parameters).
+    #[serde(default)]
+    pub required: bool,
+    /// `deprecated`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub deprecated: bool,
+    /// `style`, defaulted by location.
+    pub style: ParamStyle,
+    /// `explode`, defaulted by style (true for `form`).
+    pub explode: bool,
+    /// `allowReserved`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub allow_reserved: bool,
+    /// The schema (request direction: `readOnly` properties removed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<Value>,
+    /// When the parameter uses `content` instead of `schema`: its single media type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<(String, MediaType)>,
+    /// `example`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub example: Option<Value>,
+    /// `examples`, by name.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub examples: IndexMap<String, Example>,
+    /// `description`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Where the parameter is defined (after following `$ref`).
+    pub defined_at: Location,
+}
+
+/// A request body.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RequestBody {
+    /// `required`.
+    #[serde(default)]
+    pub required: bool,
+    /// `description`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Media types in document order (request direction schemas).
+    pub content: IndexMap<String, MediaType>,
+}
+
+/// A media type entry of a request body, response or parameter.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct MediaType {
+    /// The schema, when documented.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<Value>,
+    /// `example`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub example: Option<Value>,
+    /// `examples`, by name.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub examples: IndexMap<String, Example>,
+    /// `encoding` (for form and multipart bodies), by property name.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub encoding: IndexMap<String, Encoding>,
+}
+
+/// An `encoding` entry of a form or multipart body property.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Encoding {
+    /// `contentType`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+    /// `style`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub style: Option<ParamStyle>,
+    /// `explode`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explode: Option<bool>,
+}
+
+/// An Example Object.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Example {
+    /// `summary`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    /// `value`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<Value>,
+    /// `externalValue` (not fetched).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_value: Option<String>,
+}
+
+/// Which statuses a response entry covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StatusSpec {
+    /// One code, e.g. `200`.
+    Exact(u16),
+    /// A range, e.g. `2XX` is `Range(2)`.
+    Range(u8),
+    /// `default`: any status not otherwise documented.
+    Default,
+}
+
+impl StatusSpec {
+    /// Parses a response key: `200`, `2XX` (any case), `default`.
+    pub fn parse(key: &str) -> Option<StatusSpec> {
+        if key == "default" {
+            return Some(StatusSpec::Default);
+        }
+        let b = key.as_bytes();
+        if b.len() == 3 && (b'1'..=b'5').contains(&b[0]) {
+            if b[1].eq_ignore_ascii_case(&b'x') && b[2].eq_ignore_ascii_case(&b'x') {
+                return Some(StatusSpec::Range(b[0] - b'0'));
+            }
+            if b[1].is_ascii_digit() && b[2].is_ascii_digit() {
+                return key.parse().ok().map(StatusSpec::Exact);
+            }
+        }
+        None
+    }
+
+    /// Whether this entry covers `status` (for `Default`: always true; callers decide precedence).
+    pub fn matches(self, status: u16) -> bool {
+        match self {
+            StatusSpec::Exact(code) => code == status,
+            StatusSpec::Range(class) => status / 100 == u16::from(class),
+            StatusSpec::Default => true,
+        }
+    }
+
+    /// Exact 2xx codes and the `2XX` range.
+    pub fn is_success(self) -> bool {
+        match self {
+            StatusSpec::Exact(code) => (200..300).contains(&code),
+            StatusSpec::Range(class) => class == 2,
+            StatusSpec::Default => false,
+        }
+    }
+}
+
+impl fmt::Display for StatusSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StatusSpec::Exact(code) => write!(f, "{code}"),
+            StatusSpec::Range(class) => write!(f, "{class}XX"),
+            StatusSpec::Default => f.write_str("default"),
+        }
+    }
+}
+
+/// A documented response.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Response {
+    /// Which statuses it covers.
+    pub status: StatusSpec,
+    /// `description`.
+    #[serde(default)]
+    pub description: String,
+    /// Documented headers (response direction), by name as written.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub headers: IndexMap<String, Header>,
+    /// Media types in document order (response direction schemas: `writeOnly` removed).
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub content: IndexMap<String, MediaType>,
+    /// `links`, by name.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub links: IndexMap<String, Link>,
+    /// Where the response is defined (after following `$ref`).
+    pub location: Location,
+}
+
+/// A response header.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Header {
+    /// `required`.
+    #[serde(default)]
+    pub required: bool,
+    /// `deprecated`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub deprecated: bool,
+    /// `schema`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<Value>,
+    /// `description`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// A Link Object.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Link {
+    /// `operationId` of the target.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operation_id: Option<String>,
+    /// `operationRef` of the target.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operation_ref: Option<String>,
+    /// `parameters`: runtime expressions or constants, by parameter name.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub parameters: IndexMap<String, Value>,
+    /// `requestBody`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_body: Option<Value>,
+    /// `description`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// One security requirement: every scheme named must be satisfied (with the listed scopes).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SecurityRequirement {
+    /// Scheme name → required scopes.
+    pub schemes: IndexMap<String, Vec<String>>,
+}
+
+impl SecurityRequirement {
+    /// An empty requirement (`{}`) means "anonymous access allowed".
+    pub fn is_anonymous(&self) -> bool {
+        self.schemes.is_empty()
+    }
+}
+
+/// A security scheme from `components.securitySchemes`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum SecurityScheme {
+    /// An API key in a header, query parameter or cookie.
+    ApiKey {
+        /// The header, query or cookie name.
+        name: String,
+        /// Where the key goes.
+        #[serde(rename = "in")]
+        location: ApiKeyLocation,
+    },
+    /// HTTP authentication (`bearer`, `basic`, ...).
+    Http {
+        /// The scheme, lower-cased: `bearer`, `basic`.
+        scheme: String,
+        /// `bearerFormat`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        bearer_format: Option<String>,
+    },
+    /// OAuth 2 (tokens are sent as bearer tokens).
+    #[serde(rename = "oauth2")]
+    OAuth2 {
+        /// The flows as written.
+        flows: Value,
+    },
+    /// OpenID Connect (tokens are sent as bearer tokens).
+    OpenIdConnect {
+        /// `openIdConnectUrl`.
+        url: String,
+    },
+    /// Mutual TLS (3.1).
+    MutualTls,
+}
+
+/// Where an API key goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[allow(missing_docs)]
+pub enum ApiKeyLocation {
+    Header,
+    Query,
+    Cookie,
+}
+
+/// A webhook of a 3.1 document (listed, never sent).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Webhook {
+    /// The webhook's key under `webhooks`.
+    pub name: String,
+    /// The method of the operation.
+    pub method: Method,
+    /// `operationId`, when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operation_id: Option<String>,
+    /// Where it is defined.
+    pub location: Location,
+}
+
+impl Api {
+    /// The IR as JSON (what codegen embeds).
+    pub fn to_json(&self) -> String {
+        // Serializing these types cannot fail: every map key is a string and no custom
+        // serializer returns an error.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Reads the IR back from [`Api::to_json`] output.
+    pub fn from_json(json: &str) -> Result<Api, serde_json::Error> {
+        serde_json::from_str(json)
+    }
+
+    /// Looks an operation up by its [`Operation::id`].
+    pub fn operation(&self, id: &str) -> Option<&Operation> {
+        self.operations.iter().find(|op| op.id == id)
+    }
+
+    /// Path templates in document order, each with the operations documented on it.
+    pub fn paths(&self) -> IndexMap<&str, Vec<&Operation>> {
+        let mut paths: IndexMap<&str, Vec<&Operation>> = IndexMap::new();
+        for op in &self.operations {
+            paths.entry(op.path.as_str()).or_default().push(op);
+        }
+        paths
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_spec_parses_exact_ranges_and_default() {
+        assert_eq!(StatusSpec::parse("200"), Some(StatusSpec::Exact(200)));
+        assert_eq!(StatusSpec::parse("2XX"), Some(StatusSpec::Range(2)));
+        assert_eq!(StatusSpec::parse("5xx"), Some(StatusSpec::Range(5)));
+        assert_eq!(StatusSpec::parse("default"), Some(StatusSpec::Default));
+        assert_eq!(StatusSpec::parse("600"), None);
+        assert_eq!(StatusSpec::parse("20"), None);
+        assert_eq!(StatusSpec::parse("2X0"), None);
+        assert!(StatusSpec::Range(2).matches(204));
+        assert!(!StatusSpec::Range(2).matches(301));
+        assert!(StatusSpec::Exact(201).is_success());
+        assert!(!StatusSpec::Default.is_success());
+        assert_eq!(StatusSpec::Range(4).to_string(), "4XX");
+    }
+
+    #[test]
+    fn method_round_trips_through_its_name() {
+        for m in Method::ALL {
+            assert_eq!(m.as_str().parse::<Method>(), Ok(m));
+            assert_eq!(m.key().parse::<Method>(), Ok(m));
+        }
+        assert!("FETCH".parse::<Method>().is_err());
+    }
+}
