@@ -114,7 +114,11 @@ impl fmt::Display for Diagnostic {
             Severity::Warning => "warning",
             Severity::Error => "error",
         };
-        write!(f, "{kind}[{}]: {}: {}", self.code, self.location, self.message)?;
+        write!(
+            f,
+            "{kind}[{}]: {}: {}",
+            self.code, self.location, self.message
+        )?;
         for (label, loc) in &self.related {
             write!(f, "\n  {label}: {loc}")?;
         }

@@ -1,6 +1,59 @@
-//! placeholder
+//! `contractgate-spec` reads OpenAPI documents into contractgate's IR.
+//!
+//! ```no_run
+//! let loaded = contractgate_spec::load("openapi.yaml").map_err(|diags| {
+//!     eprintln!("{diags}"); // every error, each with file:line:column and JSON pointer
+//! })?;
+//! for op in &loaded.api.operations {
+//!     println!("{} {} ({})", op.method, op.path, op.id);
+//! }
+//! # Ok::<(), ()>(())
+//! ```
+//!
+//! What it owns (see DESIGN.md): reading YAML and JSON ([`source`]), OpenAPI 3.0 and 3.1, `$ref`
+//! resolution across files with recursive schemas, the IR ([`ir`]), the conversion of schemas to
+//! JSON Schema 2020-12 ([`schema`]), validation against the official OpenAPI meta-schemas
+//! ([`meta`]), spec diagnostics with file, line, column and JSON pointer ([`diag`]) and the spec
+//! lints ([`lint`]). It does no HTTP and knows nothing of Rust code generation.
+//!
+//! # Features
+//!
+//! - `load` (default): everything that reads documents. Without it only the IR types
+//!   ([`ir`], [`diag`], [`pointer`]) remain; the harness uses them that way, so a user's
+//!   `cargo test` never compiles a YAML parser.
+//!
+//! # Pipeline
+//!
+//! 1. [`source::parse`]: text → `serde_json::Value` (key order kept) + pointer → line/column map.
+//!    Duplicate mapping keys are errors with both locations.
+//! 2. Version: `openapi: 3.0.x` or `3.1.x`; Swagger 2.0 and anything else is refused by name.
+//! 3. Structure: [`meta::validate`] against the official meta-schema; 3.0 documents also go through
+//!    `openapiv3`'s typed model.
+//! 4. The IR is built from the raw value (the source of truth: `openapiv3`'s typed schema loses
+//!    keywords), following `$ref`s, merging path- and operation-level parameters, resolving
+//!    security, and bundling every schema into a self-contained 2020-12 value.
+#![deny(missing_docs)]
+
 pub mod diag;
 pub mod ir;
 pub mod pointer;
+
+#[cfg(feature = "load")]
+pub mod lint;
+#[cfg(feature = "load")]
+mod load;
+#[cfg(feature = "load")]
+pub mod meta;
+#[cfg(feature = "load")]
+mod openapi;
+#[cfg(feature = "load")]
+mod resolve;
+#[cfg(feature = "load")]
+pub mod schema;
 #[cfg(feature = "load")]
 pub mod source;
+
+#[cfg(feature = "load")]
+pub use load::{Loaded, load, load_str};
+#[cfg(feature = "load")]
+pub use openapi::{derive_id, is_json};

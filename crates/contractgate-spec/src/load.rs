@@ -1,0 +1,176 @@
+//! The entry points: read a spec (and every file it references) and build the IR.
+
+use serde_json::Value;
+use std::path::Path;
+
+use crate::diag::{Diagnostic, Diagnostics, Location};
+use crate::ir::Api;
+use crate::meta::{self, OasVersion};
+use crate::openapi::{Builder, scalar_to_string};
+use crate::resolve::{Disk, FileSource, Files, Place};
+use crate::schema::Dialect;
+
+/// A loaded spec: the IR and the warnings found on the way.
+#[derive(Clone, Debug)]
+pub struct Loaded {
+    /// The IR.
+    pub api: Api,
+    /// Warnings (never errors: a spec with errors does not load).
+    pub diagnostics: Diagnostics,
+}
+
+/// Loads the OpenAPI document at `path` and everything it references.
+///
+/// Returns every error found (not only the first) when the spec cannot be used.
+pub fn load(path: impl AsRef<Path>) -> Result<Loaded, Diagnostics> {
+    let path = path.as_ref();
+    let display = path.to_string_lossy().into_owned();
+    let text = std::fs::read_to_string(path).map_err(|err| {
+        Diagnostics::from(Diagnostic::error(
+            "file-not-readable",
+            Location {
+                file: display.clone(),
+                ..Location::default()
+            },
+            format!("cannot read the spec: {err}"),
+        ))
+    })?;
+    load_with(&Disk, path, &text)
+}
+
+/// Loads a document given as text. `name` is used in diagnostics, and relative `$ref`s to other
+/// files are resolved against its folder.
+pub fn load_str(name: &str, text: &str) -> Result<Loaded, Diagnostics> {
+    load_with(&Disk, Path::new(name), text)
+}
+
+pub(crate) fn load_with(
+    source: &dyn FileSource,
+    path: &Path,
+    text: &str,
+) -> Result<Loaded, Diagnostics> {
+    let mut files = Files::new(source);
+    let Some(root_file) = files.add_root(path, text) else {
+        return Err(files.diags);
+    };
+    let root = Place {
+        file: root_file,
+        pointer: String::new(),
+    };
+    let Some(Value::Object(doc)) = files.get(&root).cloned() else {
+        files.error(
+            "not-openapi",
+            &root,
+            "the document is not a mapping; an OpenAPI document starts with `openapi: 3.x.y`",
+        );
+        return Err(files.diags);
+    };
+
+    // Which version, and therefore which schema dialect.
+    let version = if let Some(swagger) = doc.get("swagger") {
+        let v = scalar_to_string(swagger).unwrap_or_default();
+        files.error(
+            "unsupported-version",
+            &root.child("swagger"),
+            format!("Swagger {v} documents are not supported yet; convert the document to OpenAPI 3 first (for example with swagger2openapi)"),
+        );
+        return Err(files.diags);
+    } else if let Some(v) = doc.get("openapi") {
+        let v = scalar_to_string(v).unwrap_or_default();
+        if v == "3.0" || v.starts_with("3.0.") {
+            files.dialect = Dialect::OpenApi30;
+            (v, OasVersion::V30)
+        } else if v == "3.1" || v.starts_with("3.1.") {
+            files.dialect = Dialect::OpenApi31;
+            (v, OasVersion::V31)
+        } else {
+            files.error(
+                "unsupported-version",
+                &root.child("openapi"),
+                format!(
+                    "OpenAPI version '{v}' is not supported; contractgate reads 3.0.x and 3.1.x"
+                ),
+            );
+            return Err(files.diags);
+        }
+    } else {
+        files.error(
+            "not-openapi",
+            &root,
+            "no `openapi` field: this does not look like an OpenAPI document",
+        );
+        return Err(files.diags);
+    };
+    let (version_string, oas) = version;
+
+    // Structure: the official meta-schema gives precise pointers. Unquoted `openapi: 3.0` and
+    // `version: 1.0` are numbers in YAML; the meta-schema wants strings.
+    let mut normalized = Value::Object(doc.clone());
+    if let Some(obj) = normalized.as_object_mut() {
+        obj.insert("openapi".into(), Value::String(version_string.clone()));
+        if let Some(Value::Object(info)) = obj.get_mut("info") {
+            if let Some(v) = info.get("version").and_then(scalar_to_string) {
+                info.insert("version".into(), Value::String(v));
+            }
+        }
+    }
+    // Build the IR first: its errors (a dangling `$ref`, a parameter `in: body`, a `parameters`
+    // that is not a list) are what stops a spec from being tested.
+    let source_name = path.to_string_lossy().into_owned();
+    let api = Builder::new(&mut files, root.clone()).build(&source_name, version_string);
+
+    // Then the structure against the official meta-schema, which gives precise pointers for
+    // everything else. Real-world specs often break a rule that does not stop testing (an empty
+    // `responses`, a misplaced keyword), so these are warnings; where the IR builder already
+    // reported an error at the same place, the warning is left out.
+    let issues = meta::validate(oas, &normalized);
+    let meta_found_issues = !issues.is_empty();
+    for issue in issues {
+        let place = Place {
+            file: root_file,
+            pointer: issue.pointer,
+        };
+        files.warning("spec-violation", &place, issue.message);
+    }
+    // OpenAPI 3.0 also goes through `openapiv3`'s typed model. Its errors only name the enclosing
+    // path item, so they are shown only when the meta-schema found nothing more precise.
+    if oas == OasVersion::V30 && !meta_found_issues {
+        if let Err(err) = serde_json::from_value::<openapiv3::OpenAPI>(normalized) {
+            files.warning(
+                "spec-violation",
+                &root,
+                format!("the document does not match OpenAPI 3.0's structure: {err}"),
+            );
+        }
+    }
+
+    let diagnostics = dedupe(files.diags);
+    if diagnostics.has_errors() {
+        return Err(diagnostics);
+    }
+    Ok(Loaded { api, diagnostics })
+}
+
+/// Drops a meta-schema warning about a place where (or inside which, or around which) an error
+/// was already reported: both describe the same mistake, and the error is the one that matters.
+fn dedupe(diags: Diagnostics) -> Diagnostics {
+    let errors: Vec<(String, String)> = diags
+        .errors()
+        .map(|e| (e.location.file.clone(), e.location.pointer.clone()))
+        .collect();
+    let related = |a: &str, b: &str| {
+        a == b || a.starts_with(&format!("{b}/")) || b.starts_with(&format!("{a}/"))
+    };
+    Diagnostics(
+        diags
+            .0
+            .into_iter()
+            .filter(|d| {
+                d.code != "spec-violation"
+                    || !errors.iter().any(|(f, p)| {
+                        *f == d.location.file && !p.is_empty() && related(&d.location.pointer, p)
+                    })
+            })
+            .collect(),
+    )
+}

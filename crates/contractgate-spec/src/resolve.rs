@@ -1,0 +1,512 @@
+//! `$ref` resolution across files, and bundling of schemas into self-contained values.
+//!
+//! A reference is resolved relative to the file that contains it: `#/components/schemas/Pet` in the
+//! same file, `common/pet.yaml#/Pet` next to it (nested folders, YAML or JSON, refs inside those files
+//! resolved relative to them in turn). Remote references (`http://`, `https://`) are refused with a
+//! clear error and never fetched.
+//!
+//! Schemas are bundled: every schema the IR holds is self-contained, with each schema it references
+//! (directly or not) converted once and placed under its own `$defs`, and each `$ref` rewritten to
+//! `#/$defs/<name>`. A recursive schema therefore stays a finite value that refers to itself.
+
+use indexmap::IndexMap;
+use serde_json::Value;
+use std::collections::{HashMap, HashSet};
+use std::path::{Component, Path, PathBuf};
+
+use crate::diag::{Diagnostic, Diagnostics, Location};
+use crate::pointer;
+use crate::schema::{self, Dialect, Direction};
+use crate::source::{self, Document};
+
+/// Index of a loaded file in [`Files`].
+pub(crate) type FileId = usize;
+
+/// A place in a loaded file.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct Place {
+    pub file: FileId,
+    pub pointer: String,
+}
+
+impl Place {
+    pub fn child(&self, token: &str) -> Place {
+        Place {
+            file: self.file,
+            pointer: pointer::push(&self.pointer, token),
+        }
+    }
+}
+
+/// Something the schema converter noticed, at its place in the spec.
+pub(crate) struct SchemaNote {
+    pub place: Place,
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// Where file contents come from. Tests and fuzzing can serve files from memory.
+pub(crate) trait FileSource {
+    fn read(&self, path: &Path) -> std::io::Result<String>;
+}
+
+/// The real file system.
+pub(crate) struct Disk;
+
+impl FileSource for Disk {
+    fn read(&self, path: &Path) -> std::io::Result<String> {
+        std::fs::read_to_string(path)
+    }
+}
+
+/// One bundled schema definition: converted once per direction, on first use.
+struct Def {
+    name: String,
+    schema: Value,
+    deps: Vec<DefKey>,
+}
+
+type DefKey = (Place, Direction);
+
+/// Every file loaded so far, every diagnostic so far, and the schema bundler.
+pub(crate) struct Files<'s> {
+    source: &'s dyn FileSource,
+    /// Path on disk (normalized) → id.
+    by_path: HashMap<PathBuf, FileId>,
+    /// Loaded documents; `None` when the file could not be read or parsed (already reported).
+    docs: Vec<Option<Document>>,
+    paths: Vec<PathBuf>,
+    pub diags: Diagnostics,
+    pub dialect: Dialect,
+    defs: IndexMap<DefKey, Def>,
+    /// Definition names by place: the same schema has the same name in either direction.
+    names_by_place: HashMap<Place, String>,
+    def_names: HashSet<String>,
+}
+
+/// Lexically normalizes `a/b/../c` → `a/c` (no file-system access, so it works for virtual paths).
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for comp in path.components() {
+        match comp {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+impl<'s> Files<'s> {
+    pub fn new(source: &'s dyn FileSource) -> Self {
+        Files {
+            source,
+            by_path: HashMap::new(),
+            docs: Vec::new(),
+            paths: Vec::new(),
+            diags: Diagnostics::default(),
+            dialect: Dialect::OpenApi30,
+            defs: IndexMap::new(),
+            names_by_place: HashMap::new(),
+            def_names: HashSet::new(),
+        }
+    }
+
+    /// Registers an already-read root document.
+    pub fn add_root(&mut self, path: &Path, text: &str) -> Option<FileId> {
+        let path = normalize(path);
+        let id = self.docs.len();
+        self.by_path.insert(path.clone(), id);
+        self.paths.push(path.clone());
+        let display = path.to_string_lossy().into_owned();
+        let doc = match source::parse(&display, text) {
+            Ok(doc) => Some(doc),
+            Err(errors) => {
+                for e in errors {
+                    self.diags.push(e);
+                }
+                None
+            }
+        };
+        self.docs.push(doc);
+        Some(id).filter(|&id| self.docs[id].is_some())
+    }
+
+    /// Loads (once) the file at `path`, reporting failures at `from`.
+    fn load_file(&mut self, path: &Path, from: &Location) -> Option<FileId> {
+        let path = normalize(path);
+        if let Some(&id) = self.by_path.get(&path) {
+            return self.docs[id].as_ref().map(|_| id);
+        }
+        let id = self.docs.len();
+        self.by_path.insert(path.clone(), id);
+        self.paths.push(path.clone());
+        let display = path.to_string_lossy().into_owned();
+        let doc = match self.source.read(&path) {
+            Ok(text) => match source::parse(&display, &text) {
+                Ok(doc) => Some(doc),
+                Err(errors) => {
+                    for e in errors {
+                        self.diags.push(e);
+                    }
+                    None
+                }
+            },
+            Err(err) => {
+                self.diags.push(Diagnostic::error(
+                    "file-not-readable",
+                    from.clone(),
+                    format!("cannot read referenced file '{display}': {err}"),
+                ));
+                None
+            }
+        };
+        self.docs.push(doc);
+        self.docs[id].as_ref().map(|_| id)
+    }
+
+    /// Display names of every file read, in the order they were first read.
+    pub fn file_names(&self) -> Vec<String> {
+        self.paths
+            .iter()
+            .map(|p| p.to_string_lossy().into_owned())
+            .collect()
+    }
+
+    pub fn doc(&self, file: FileId) -> Option<&Document> {
+        self.docs.get(file).and_then(Option::as_ref)
+    }
+
+    /// The value at a place.
+    pub fn get(&self, place: &Place) -> Option<&Value> {
+        self.doc(place.file)?.value.pointer(&place.pointer)
+    }
+
+    /// The source location of a place.
+    pub fn locate(&self, place: &Place) -> Location {
+        match self.doc(place.file) {
+            Some(doc) => doc.locate(&place.pointer),
+            None => Location {
+                file: self
+                    .paths
+                    .get(place.file)
+                    .map(|p| p.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                line: 0,
+                column: 0,
+                pointer: place.pointer.clone(),
+            },
+        }
+    }
+
+    pub fn error(&mut self, code: &str, place: &Place, message: impl Into<String>) {
+        let loc = self.locate(place);
+        self.diags.push(Diagnostic::error(code, loc, message));
+    }
+
+    pub fn warning(&mut self, code: &str, place: &Place, message: impl Into<String>) {
+        let loc = self.locate(place);
+        self.diags.push(Diagnostic::warning(code, loc, message));
+    }
+
+    /// Resolves the reference string `reference`, written at `at`, to the place it names.
+    /// Reports and returns `None` when it is remote, malformed, or names nothing.
+    pub fn resolve_ref(&mut self, reference: &str, at: &Place) -> Option<Place> {
+        let (file_part, fragment) = match reference.split_once('#') {
+            Some((f, frag)) => (f, frag),
+            None => (reference, ""),
+        };
+        let lower = file_part.to_ascii_lowercase();
+        if lower.starts_with("http://") || lower.starts_with("https://") {
+            self.error(
+                "remote-ref",
+                at,
+                format!("$ref '{reference}' points to a remote URL; remote references are not supported (contractgate never fetches them)"),
+            );
+            return None;
+        }
+        if lower.contains("://") || lower.starts_with("urn:") || lower.starts_with("file:") {
+            self.error(
+                "unsupported-ref",
+                at,
+                format!("$ref '{reference}' uses a URI scheme contractgate does not resolve; use a relative file path"),
+            );
+            return None;
+        }
+        let decoded = percent_encoding::percent_decode_str(fragment).decode_utf8_lossy();
+        if !decoded.is_empty() && !decoded.starts_with('/') {
+            self.error(
+                "unsupported-ref",
+                at,
+                format!("$ref '{reference}' names an anchor ('#{decoded}'); only JSON pointers are supported"),
+            );
+            return None;
+        }
+        let file = if file_part.is_empty() {
+            at.file
+        } else {
+            let from_loc = self.locate(at);
+            let base = self
+                .paths
+                .get(at.file)
+                .and_then(|p| p.parent())
+                .map(Path::to_path_buf)
+                .unwrap_or_default();
+            let decoded_path = percent_encoding::percent_decode_str(file_part).decode_utf8_lossy();
+            self.load_file(&base.join(decoded_path.as_ref()), &from_loc)?
+        };
+        let target = Place {
+            file,
+            pointer: decoded.into_owned(),
+        };
+        if self.get(&target).is_none() {
+            let loc = self.locate(at);
+            let mut d = Diagnostic::error(
+                "ref-not-found",
+                loc,
+                format!("$ref '{reference}' not found"),
+            );
+            if let Some(suggestion) = self.suggest(&target) {
+                d = d.with_help(format!("did you mean '{suggestion}'?"));
+            }
+            self.diags.push(d);
+            return None;
+        }
+        Some(target)
+    }
+
+    /// For a pointer that names nothing, the closest existing sibling key as a `#/...` reference.
+    fn suggest(&self, target: &Place) -> Option<String> {
+        let tokens = pointer::tokens(&target.pointer)?;
+        // Walk down as far as the pointer exists, then look for the closest key at the first miss.
+        let doc = self.doc(target.file)?;
+        let mut current = &doc.value;
+        let mut prefix = String::new();
+        for token in &tokens {
+            let next = match current {
+                Value::Object(map) => map.get(token.as_str()),
+                Value::Array(items) => token.parse::<usize>().ok().and_then(|i| items.get(i)),
+                _ => None,
+            };
+            match next {
+                Some(v) => {
+                    current = v;
+                    prefix = pointer::push(&prefix, token);
+                }
+                None => {
+                    let Value::Object(map) = current else {
+                        return None;
+                    };
+                    let best = map
+                        .keys()
+                        .map(|k| (strsim::jaro_winkler(k, token), k))
+                        .filter(|(score, _)| *score > 0.8)
+                        .max_by(|a, b| a.0.total_cmp(&b.0))?;
+                    let last = tokens.last().map(String::as_str).unwrap_or_default();
+                    if token.as_str() != last {
+                        return Some(format!("#{}", pointer::push(&prefix, best.1)));
+                    }
+                    return Some(best.1.clone());
+                }
+            }
+        }
+        None
+    }
+
+    /// Follows `$ref` chains from an object (parameter, response, header, ...) until a value that is
+    /// not a reference. Reports cycles and dangling references.
+    pub fn follow(&mut self, place: &Place) -> Option<Place> {
+        let mut current = place.clone();
+        let mut seen = vec![current.clone()];
+        loop {
+            let reference = match self.get(&current) {
+                Some(Value::Object(map)) => match map.get("$ref") {
+                    Some(Value::String(r)) => r.clone(),
+                    Some(_) => {
+                        self.error(
+                            "invalid-ref",
+                            &current.child("$ref"),
+                            "$ref must be a string",
+                        );
+                        return None;
+                    }
+                    None => return Some(current),
+                },
+                Some(_) => return Some(current),
+                None => return None,
+            };
+            let at = current.child("$ref");
+            let next = self.resolve_ref(&reference, &at)?;
+            if seen.contains(&next) {
+                let chain: Vec<String> = seen
+                    .iter()
+                    .chain(std::iter::once(&next))
+                    .map(|p| self.locate(p).to_string())
+                    .collect();
+                let loc = self.locate(&at);
+                self.diags.push(
+                    Diagnostic::error(
+                        "ref-cycle",
+                        loc,
+                        format!("$ref '{reference}' forms a cycle that never reaches an object"),
+                    )
+                    .with_help(format!("the chain is {}", chain.join(" → "))),
+                );
+                return None;
+            }
+            seen.push(next.clone());
+            current = next;
+        }
+    }
+
+    /// The schema at `place`, converted to JSON Schema 2020-12 for `direction`, with everything it
+    /// references bundled under `$defs`. Returns the schema and notes about unsupported features.
+    pub fn schema(&mut self, place: &Place, direction: Direction) -> (Value, Vec<SchemaNote>) {
+        let Some(raw) = self.get(place).cloned() else {
+            return (Value::Bool(true), Vec::new());
+        };
+        let mut notes = Vec::new();
+        let (mut root, root_deps) = self.convert_one(&raw, place, direction, &mut notes);
+        // Convert every referenced definition (worklist, not recursion: deep chains stay flat).
+        let mut i = 0;
+        let mut closure: Vec<DefKey> = Vec::new();
+        let mut queued: HashSet<DefKey> = HashSet::new();
+        let mut work: Vec<DefKey> = root_deps;
+        while i < work.len() {
+            let key = work[i].clone();
+            i += 1;
+            if !queued.insert(key.clone()) {
+                continue;
+            }
+            closure.push(key.clone());
+            if !self.defs.contains_key(&key) {
+                let name = self.def_name(&key.0);
+                let raw = self.get(&key.0).cloned().unwrap_or(Value::Bool(true));
+                let (schema, deps) = self.convert_one(&raw, &key.0, key.1, &mut notes);
+                self.defs.insert(key.clone(), Def { name, schema, deps });
+            }
+            if let Some(def) = self.defs.get(&key) {
+                work.extend(def.deps.iter().cloned());
+            }
+        }
+        if !closure.is_empty() {
+            let mut defs = serde_json::Map::new();
+            for key in &closure {
+                if let Some(def) = self.defs.get(key) {
+                    defs.insert(def.name.clone(), def.schema.clone());
+                }
+            }
+            root = attach_defs(root, defs);
+        }
+        (root, notes)
+    }
+
+    /// Converts one schema without following references; returns it and the definitions it uses.
+    fn convert_one(
+        &mut self,
+        raw: &Value,
+        place: &Place,
+        direction: Direction,
+        notes: &mut Vec<SchemaNote>,
+    ) -> (Value, Vec<DefKey>) {
+        let mut deps: Vec<DefKey> = Vec::new();
+        let dialect = self.dialect;
+        let converted = {
+            let mut rewrite = |reference: &str, relative: &str| -> Option<String> {
+                let at = Place {
+                    file: place.file,
+                    pointer: format!("{}{}/$ref", place.pointer, relative),
+                };
+                let target = self.resolve_ref(reference, &at)?;
+                let name = self.def_name(&target);
+                deps.push((target, direction));
+                Some(format!("#/$defs/{}", pointer::escape(&name)))
+            };
+            schema::convert_with_notes(raw, dialect, direction, &mut rewrite)
+        };
+        for note in converted.notes {
+            notes.push(SchemaNote {
+                place: Place {
+                    file: place.file,
+                    pointer: format!("{}{}", place.pointer, note.pointer),
+                },
+                code: note.code,
+                message: note.message,
+            });
+        }
+        (converted.schema, deps)
+    }
+
+    /// The `$defs` name of the schema at `place`, assigned on first use: the last pointer token (or
+    /// the file name for a whole-file reference), made unique with a numeric suffix.
+    fn def_name(&mut self, place: &Place) -> String {
+        if let Some(name) = self.names_by_place.get(place) {
+            return name.clone();
+        }
+        let base = pointer::tokens(&place.pointer)
+            .and_then(|t| t.last().cloned())
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| {
+                self.paths
+                    .get(place.file)
+                    .and_then(|p| p.file_stem())
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| "schema".to_owned())
+            });
+        let mut name = base.clone();
+        let mut n = 2;
+        while self.def_names.contains(&name) {
+            name = format!("{base}_{n}");
+            n += 1;
+        }
+        self.def_names.insert(name.clone());
+        self.names_by_place.insert(place.clone(), name.clone());
+        name
+    }
+}
+
+/// Puts `defs` under the schema's `$defs` (wrapping boolean schemas in `allOf`).
+fn attach_defs(schema: Value, defs: serde_json::Map<String, Value>) -> Value {
+    match schema {
+        Value::Object(mut map) => {
+            match map.get_mut("$defs") {
+                Some(Value::Object(existing)) => {
+                    for (k, v) in defs {
+                        existing.entry(k).or_insert(v);
+                    }
+                }
+                _ => {
+                    map.insert("$defs".to_owned(), Value::Object(defs));
+                }
+            }
+            Value::Object(map)
+        }
+        other => {
+            let mut map = serde_json::Map::new();
+            map.insert("allOf".to_owned(), Value::Array(vec![other]));
+            map.insert("$defs".to_owned(), Value::Object(defs));
+            Value::Object(map)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalizes_paths_lexically() {
+        assert_eq!(
+            normalize(Path::new("specs/./a/../b/c.yaml")),
+            PathBuf::from("specs/b/c.yaml")
+        );
+        assert_eq!(
+            normalize(Path::new("../x/y.yaml")),
+            PathBuf::from("../x/y.yaml")
+        );
+    }
+}

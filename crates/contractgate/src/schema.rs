@@ -1,0 +1,214 @@
+//! JSON Schema validation: validators compiled once per schema and cached, per-keyword errors,
+//! and the walk that finds properties a schema does not declare.
+
+use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// Compiles a validator for an IR schema (JSON Schema 2020-12, formats checked, OpenAPI's `byte`
+/// checked as base64).
+pub(crate) fn compile(schema: &Value) -> Result<jsonschema::Validator, String> {
+    jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft202012)
+        .should_validate_formats(true)
+        .with_format("byte", is_base64)
+        .build(schema)
+        .map_err(|e| e.to_string())
+}
+
+fn is_base64(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    if bytes.len() % 4 != 0 {
+        return false;
+    }
+    let pad = bytes.iter().rev().take_while(|b| **b == b'=').count();
+    pad <= 2
+        && bytes[..bytes.len() - pad]
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'+' || *b == b'/')
+}
+
+/// One violated keyword.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SchemaError {
+    /// The keyword, e.g. `required`, `type`.
+    pub keyword: String,
+    /// Where in the body, as a JSON pointer (`/items/0/id`; empty for the whole body).
+    pub instance_path: String,
+    /// Where in the schema, as a JSON pointer (`/properties/id/type`).
+    pub schema_path: String,
+    /// The validator's message.
+    pub message: String,
+}
+
+/// Validators keyed by the address of a schema inside an immutable, shared [`Api`](contractgate_spec::ir::Api).
+#[derive(Default)]
+pub(crate) struct ValidatorCache {
+    by_address: Mutex<HashMap<usize, Arc<Result<jsonschema::Validator, String>>>>,
+}
+
+impl std::fmt::Debug for ValidatorCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ValidatorCache").finish_non_exhaustive()
+    }
+}
+
+impl ValidatorCache {
+    /// The validator for `schema`, which must live as long as the cache's owner (it is keyed by
+    /// address, so it must not move: schemas inside an `Arc<Api>` qualify).
+    pub(crate) fn get(&self, schema: &Value) -> Arc<Result<jsonschema::Validator, String>> {
+        let key = std::ptr::from_ref(schema) as usize;
+        if let Ok(map) = self.by_address.lock()
+            && let Some(v) = map.get(&key)
+        {
+            return Arc::clone(v);
+        }
+        // Compile outside the lock: another thread may compile the same schema meanwhile, which
+        // only costs time.
+        let compiled = Arc::new(compile(schema));
+        if let Ok(mut map) = self.by_address.lock() {
+            map.entry(key).or_insert_with(|| Arc::clone(&compiled));
+        }
+        compiled
+    }
+}
+
+/// Every violated keyword of `instance` against `validator`.
+pub(crate) fn errors(validator: &jsonschema::Validator, instance: &Value) -> Vec<SchemaError> {
+    validator
+        .iter_errors(instance)
+        .map(|e| SchemaError {
+            keyword: e.keyword().to_owned(),
+            instance_path: e.instance_path().to_string(),
+            schema_path: e.schema_path().to_string(),
+            message: e.to_string(),
+        })
+        .collect()
+}
+
+/// Properties of `instance` that the schema does not declare, as JSON pointers (`/address/zip`).
+///
+/// A schema object declares the names in its `properties` (also through `$ref` and `allOf`); it is
+/// open (nothing reported) when it has `additionalProperties`, `patternProperties`,
+/// `unevaluatedProperties`, or no `properties` at all. For `oneOf`/`anyOf`, the names of every
+/// branch count as declared.
+pub(crate) fn undeclared_properties(root: &Value, schema: &Value, instance: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    walk(root, schema, instance, String::new(), 0, &mut out);
+    out
+}
+
+#[derive(Default)]
+struct Shape<'a> {
+    open: bool,
+    declared: HashMap<&'a str, Vec<&'a Value>>,
+    has_properties: bool,
+    items: Vec<&'a Value>,
+}
+
+fn collect<'a>(root: &'a Value, schema: &'a Value, shape: &mut Shape<'a>, depth: usize) {
+    if depth > 16 {
+        shape.open = true;
+        return;
+    }
+    let Value::Object(map) = schema else {
+        if schema == &Value::Bool(true) {
+            shape.open = true;
+        }
+        return;
+    };
+    if let Some(Value::String(r)) = map.get("$ref") {
+        match r.strip_prefix('#').and_then(|p| {
+            let decoded = percent_encoding::percent_decode_str(p).decode_utf8_lossy();
+            root.pointer(&decoded)
+        }) {
+            Some(target) => collect(root, target, shape, depth + 1),
+            None => shape.open = true,
+        }
+    }
+    for key in ["additionalProperties", "patternProperties", "unevaluatedProperties"] {
+        if let Some(v) = map.get(key)
+            && v != &Value::Bool(false)
+        {
+            shape.open = true;
+        }
+    }
+    if let Some(Value::Object(props)) = map.get("properties") {
+        shape.has_properties = true;
+        for (name, sub) in props {
+            shape.declared.entry(name.as_str()).or_default().push(sub);
+        }
+    }
+    if let Some(items) = map.get("items") {
+        shape.items.push(items);
+    }
+    for key in ["allOf", "oneOf", "anyOf"] {
+        if let Some(Value::Array(subs)) = map.get(key) {
+            for sub in subs {
+                collect(root, sub, shape, depth + 1);
+            }
+        }
+    }
+}
+
+fn walk(root: &Value, schema: &Value, instance: &Value, at: String, depth: usize, out: &mut Vec<String>) {
+    if depth > 32 {
+        return;
+    }
+    let mut shape = Shape::default();
+    collect(root, schema, &mut shape, 0);
+    match instance {
+        Value::Object(obj) => {
+            for (name, value) in obj {
+                let here = format!("{at}/{}", name.replace('~', "~0").replace('/', "~1"));
+                match shape.declared.get(name.as_str()) {
+                    Some(subs) => {
+                        for sub in subs {
+                            walk(root, sub, value, here.clone(), depth + 1, out);
+                        }
+                    }
+                    None if shape.has_properties && !shape.open => out.push(here),
+                    None => {}
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                for sub in &shape.items {
+                    walk(root, sub, item, format!("{at}/{i}"), depth + 1, out);
+                }
+            }
+        }
+        _ => {}
+    }
+    out.dedup();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn finds_undeclared_properties_through_refs_and_arrays() {
+        let schema = json!({
+            "type": "object",
+            "properties": {"id": {"type": "integer"}, "tags": {"type": "array", "items": {"$ref": "#/$defs/Tag"}}},
+            "$defs": {"Tag": {"type": "object", "properties": {"name": {"type": "string"}}}}
+        });
+        let body = json!({"id": 1, "secret": true, "tags": [{"name": "a", "colour": "red"}]});
+        assert_eq!(
+            undeclared_properties(&schema, &schema, &body),
+            vec!["/secret".to_owned(), "/tags/0/colour".to_owned()]
+        );
+        let open = json!({"type": "object", "properties": {"id": {}}, "additionalProperties": true});
+        assert!(undeclared_properties(&open, &open, &json!({"x": 1})).is_empty());
+    }
+
+    #[test]
+    fn byte_format_is_checked() {
+        let v = compile(&json!({"type": "string", "format": "byte"})).unwrap();
+        assert!(v.is_valid(&json!("Zm9v")));
+        assert!(!v.is_valid(&json!("not base64!")));
+    }
+}
