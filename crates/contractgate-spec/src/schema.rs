@@ -1866,3 +1866,24 @@ mod tests {
         }
     }
 }
+#[cfg(test)]
+mod stack_probe {
+    use super::*;
+    use serde_json::json;
+    #[test]
+    fn probe() {
+        let Ok(mode) = std::env::var("PROBE") else { return };
+        let kb: usize = std::env::var("KB").unwrap().parse().unwrap();
+        let r = std::thread::Builder::new().stack_size(kb << 10).spawn(move || {
+            let mut v = json!({"type": "string"});
+            let n = if mode == "clone" { 2000 } else { MAX_DEPTH - 1 };
+            for _ in 0..n { v = if mode == "properties" { json!({"properties": {"p": v}}) } else { json!({"not": v}) }; }
+            if mode == "clone" { let c = v.clone(); assert!(c == v); std::mem::forget(c); }
+            else {
+            let out = convert_with_notes(&v, Dialect::OpenApi30, Direction::Response, &mut |_, _| None);
+            std::mem::forget(out); }
+            std::mem::forget(v);
+        }).unwrap().join();
+        eprintln!("RESULT ok={}", r.is_ok());
+    }
+}

@@ -593,11 +593,12 @@ fn parse_yaml_here(file: &str, text: &str, max_depth: usize) -> Result<Document,
             Err(e) => return Err(vec![yaml_error(file, &e, max_depth)]),
         };
     if root.value.value.is_null() {
-        return Err(vec![Diagnostic::error(
-            "empty-document",
-            location(file, 0, 0, ""),
-            "the document is empty (its YAML content is null)",
-        )]);
+        let message = if has_yaml_content(text) {
+            "the document is empty (its YAML content is null)"
+        } else {
+            "the document is empty (only comments or document markers)"
+        };
+        return Err(vec![Diagnostic::error("empty-document", location(file, 0, 0, ""), message)]);
     }
     let mut positions = HashMap::new();
     let mut duplicates = Vec::new();
@@ -608,6 +609,14 @@ fn parse_yaml_here(file: &str, text: &str, max_depth: usize) -> Result<Document,
         return Err(duplicate_diagnostics(file, duplicates));
     }
     Ok(Document { file: file.to_owned(), format: Format::Yaml, value: root.value.value, positions })
+}
+
+/// Whether a YAML text has anything besides blank lines, comments, directives and document
+/// markers (only used to word the empty-document message).
+fn has_yaml_content(text: &str) -> bool {
+    text.lines().map(|l| l.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')).any(|l| {
+        !(l.is_empty() || l.starts_with('#') || l.starts_with('%') || l == "---" || l == "...")
+    })
 }
 
 fn pos_of(loc: &serde_saphyr::Location) -> Pos {
@@ -923,76 +932,3 @@ impl<'de> Visitor<'de> for NodeVisitor {
     }
 }
 
-#[cfg(test)]
-mod scratch {
-    use super::*;
-    fn show(name: &str, t: &str) {
-        match parse(name, t) {
-            Ok(d) => {
-                let mut p: Vec<_> = d.positions.iter().collect();
-                p.sort();
-                eprintln!("OK {name}: {} {:?}", d.value, p);
-            }
-            Err(e) => {
-                for d in e {
-                    eprintln!("ERR {name}: {d}");
-                }
-            }
-        }
-    }
-    #[test]
-    fn explore() {
-        show("empty", "");
-        show("comments", "# hi\n---\n");
-        show("null", "~\n");
-        show("merge", "base: &b\n  a: 1\n  b: 2\nx:\n  <<: *b\n  a: 3\n");
-        show("merge2", "base: &b\n  a: 1\n  b: 2\nx:\n  a: 3\n  <<: *b\n");
-        show("tag", "a: !foo bar\nb: !!str 12\n");
-        show("keys", "200: a\ntrue: b\n~: c\n0x1F: d\n1.50: e\n");
-        show("complexkey", "? [a, b]\n: c\n");
-        show("dup", "a: 1\nb:\n  c: 1\n  c: 2\na: {x: 1, x: 2}\n");
-        show("multi", "a: 1\n---\nb: 2\n");
-        show("syntax", "a: 1\nb: [1, 2\nc: 3\n");
-        show("tab", "a:\n\tb: 1\n");
-        show("quote", "a: \"unterminated\nb: 2\n");
-        show("json", "{\"a\": 1,\n \"b\": x}");
-        show(
-            "json2",
-            "{\"a\": 1,\n \"a\": {\"é\": [1, {\"x\": 2}]}, \"a\": 3}",
-        );
-        show(
-            "inf",
-            "a: .inf\nb: 1e999\nc: 18446744073709551616\nd: -9223372036854775809\n",
-        );
-        show(
-            "traps",
-            "a: yes\nb: on\nc: NO\nd: 014\ne: 1_000\nf: 3.0\ng: 1.10\n",
-        );
-        show("alias", "a: &x [1, 2]\nb: *x\n");
-        show("binary", "a: !!binary aGVsbG8=\n");
-        show("flowroot", "{a: 1}");
-    }
-    fn nest(n: usize) -> String {
-        "[".repeat(n) + &"]".repeat(n)
-    }
-    fn nest_block(n: usize) -> String {
-        let mut s = String::new();
-        for i in 0..n {
-            s.push_str(&" ".repeat(i));
-            s.push_str("a:\n");
-        }
-        s.push_str(&" ".repeat(n));
-        s.push_str("b: 1\n");
-        s
-    }
-    #[test]
-    fn deep() {
-        show("flow100k", &format!("a: {}", nest(100_000)));
-        show("flow511", &format!("a: {}", nest(511)));
-        show("flow512", &format!("a: {}", nest(512)));
-        show("block600", &nest_block(600));
-        show("json100k", &nest(100_000));
-        show("json127", &nest(127));
-        show("json128", &nest(128));
-    }
-}

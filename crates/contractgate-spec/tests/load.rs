@@ -1,0 +1,289 @@
+//! The loader end to end: real specs, multi-file refs, recursion, 3.0 vs 3.1, and every error class
+//! with its rendered diagnostics.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+
+use contractgate_spec::ir::{Api, Method, ParamLocation, StatusSpec};
+use contractgate_spec::{is_json, load};
+use serde_json::{Value, json};
+
+/// The specs bundled in the repository (copies of ../shared/specs).
+fn specs_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../specs")
+}
+
+fn fixture(name: &str) -> String {
+    format!("tests/fixtures/load/{name}")
+}
+
+fn raw(path: &Path) -> Value {
+    let text = std::fs::read_to_string(path).unwrap();
+    if path.extension().is_some_and(|e| e == "json") {
+        serde_json::from_str(&text).unwrap()
+    } else {
+        serde_saphyr::from_str(&text).unwrap()
+    }
+}
+
+/// Follows a local `#/...` reference in the raw document.
+fn local<'a>(doc: &'a Value, v: &'a Value) -> &'a Value {
+    match v.get("$ref").and_then(Value::as_str) {
+        Some(r) => doc.pointer(r.trim_start_matches('#')).unwrap(),
+        None => v,
+    }
+}
+
+/// (operations, JSON response media types with a schema), counted from the raw document.
+fn count_raw(doc: &Value) -> (usize, usize) {
+    let mut ops = 0;
+    let mut json_schemas = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        if path.starts_with("x-") {
+            continue;
+        }
+        let item = local(doc, item);
+        for method in ["get", "put", "post", "delete", "options", "head", "patch", "trace"] {
+            let Some(op) = item.get(method) else { continue };
+            ops += 1;
+            let Some(responses) = op.get("responses").and_then(Value::as_object) else {
+                continue;
+            };
+            for (_, r) in responses {
+                let r = local(doc, r);
+                if let Some(content) = r.get("content").and_then(Value::as_object) {
+                    json_schemas += content
+                        .iter()
+                        .filter(|(m, mt)| is_json(m) && mt.get("schema").is_some())
+                        .count();
+                }
+            }
+        }
+    }
+    (ops, json_schemas)
+}
+
+fn count_ir(api: &Api) -> (usize, usize) {
+    let json_schemas = api
+        .operations
+        .iter()
+        .flat_map(|op| &op.responses)
+        .flat_map(|r| &r.content)
+        .filter(|(m, mt)| is_json(m) && mt.schema.is_some())
+        .count();
+    (api.operations.len(), json_schemas)
+}
+
+#[test]
+fn every_bundled_spec_loads_with_the_counts_of_its_raw_document() {
+    let mut seen = 0;
+    for dir in ["oai", "oxide"] {
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(specs_dir().join(dir))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "json"))
+            .collect();
+        paths.sort();
+        for path in paths {
+            let loaded = load(&path).unwrap_or_else(|d| panic!("{} failed:\n{d}", path.display()));
+            let expected = count_raw(&raw(&path));
+            assert_eq!(count_ir(&loaded.api), expected, "{}", path.display());
+            // The IR survives a JSON round trip unchanged.
+            let back = Api::from_json(&loaded.api.to_json()).unwrap();
+            assert_eq!(back, loaded.api, "{}", path.display());
+            seen += 1;
+        }
+    }
+    assert_eq!(seen, 13, "all bundled specs were loaded");
+}
+
+#[test]
+fn every_schema_in_the_bundled_specs_compiles_as_json_schema_2020_12() {
+    for spec in ["oai/petstore-expanded.yaml", "oai/uspto.yaml", "oxide/nexus.json", "oai/webhook-example.yaml"] {
+        let api = load(specs_dir().join(spec)).unwrap().api;
+        let mut schemas: Vec<&Value> = Vec::new();
+        for op in &api.operations {
+            schemas.extend(op.parameters.iter().filter_map(|p| p.schema.as_ref()));
+            if let Some(body) = &op.request_body {
+                schemas.extend(body.content.values().filter_map(|m| m.schema.as_ref()));
+            }
+            for r in &op.responses {
+                schemas.extend(r.content.values().filter_map(|m| m.schema.as_ref()));
+                schemas.extend(r.headers.values().filter_map(|h| h.schema.as_ref()));
+            }
+        }
+        assert!(!schemas.is_empty());
+        for schema in schemas {
+            jsonschema::draft202012::options()
+                .should_validate_formats(true)
+                .build(schema)
+                .unwrap_or_else(|e| panic!("{spec}: {e}\n{schema:#}"));
+        }
+    }
+}
+
+#[test]
+fn multi_file_refs_resolve_relative_to_the_file_that_holds_them() {
+    let loaded = load(fixture("multi/openapi.yaml")).unwrap();
+    let api = &loaded.api;
+    assert!(loaded.diagnostics.is_empty(), "{}", loaded.diagnostics);
+    let ids: Vec<&str> = api.operations.iter().map(|o| o.id.as_str()).collect();
+    assert_eq!(ids, ["listUsers", "createUser", "getUser"]);
+    assert_eq!(
+        api.files,
+        [
+            "tests/fixtures/load/multi/openapi.yaml",
+            "tests/fixtures/load/multi/paths/users.yaml",
+            "tests/fixtures/load/multi/components/parameters.yaml",
+            "tests/fixtures/load/multi/components/schemas/user.yaml",
+            "tests/fixtures/load/multi/common/types.json",
+            "tests/fixtures/load/multi/components/responses.json",
+        ]
+    );
+
+    // A path item from another file, its parameter from a third, its schema's refs from a fourth.
+    let list = &api.operations[0];
+    assert_eq!(list.path, "/users");
+    assert_eq!(list.parameters[0].name, "limit");
+    assert_eq!(list.parameters[0].location, ParamLocation::Query);
+    assert_eq!(list.parameters[0].defined_at.file, "tests/fixtures/load/multi/components/parameters.yaml");
+    assert_eq!(list.parameters[0].defined_at.line, 7);
+    let schema = list.responses[0].content["application/json"].schema.as_ref().unwrap();
+    assert_eq!(schema["items"], json!({"$ref": "#/$defs/User"}));
+    let user = &schema["$defs"]["User"];
+    assert_eq!(user["properties"]["id"], json!({"$ref": "#/$defs/Id"}));
+    assert_eq!(schema["$defs"]["Id"]["format"], "uuid");
+    // 3.0 `nullable` without `type` siblings is converted.
+    assert_eq!(schema["$defs"]["Address"]["type"], json!(["object", "null"]));
+    // Response direction: the writeOnly password is gone.
+    assert!(user["properties"].get("password").is_none());
+
+    // Request direction: writeOnly stays, and a required readOnly property reached through $ref is
+    // still listed (only inline readOnly properties are removed).
+    let create = &api.operations[1];
+    let body = create.request_body.as_ref().unwrap();
+    assert!(body.required);
+    let req_schema = body.content["application/json"].schema.as_ref().unwrap();
+    assert!(req_schema["$defs"]["User"]["properties"].get("password").is_some());
+
+    // A response from a JSON file, with a header and a problem+json body from yet another file.
+    let get = &api.operations[2];
+    let not_found = get.responses.iter().find(|r| r.status == StatusSpec::Exact(404)).unwrap();
+    assert_eq!(not_found.description, "no such user");
+    assert!(not_found.headers["X-Request-Id"].required);
+    let problem = not_found.content["application/problem+json"].schema.as_ref().unwrap();
+    assert_eq!(problem["$defs"]["Problem"]["required"], json!(["title"]));
+    assert_eq!(get.parameters[0].location, ParamLocation::Path);
+    assert!(get.parameters[0].required);
+}
+
+#[test]
+fn recursive_schemas_stay_finite() {
+    let api = load(fixture("recursive.yaml")).unwrap().api;
+    let tree = api.operations[0].responses[0].content["application/json"].schema.clone().unwrap();
+    assert_eq!(tree["$ref"], "#/$defs/Node");
+    assert_eq!(tree["$defs"]["Node"]["properties"]["children"]["items"], json!({"$ref": "#/$defs/Node"}));
+    let org = api.operations[1].responses[0].content["application/json"].schema.clone().unwrap();
+    let defs: Vec<&String> = org["$defs"].as_object().unwrap().keys().collect();
+    assert_eq!(defs, ["Team", "Person"]);
+    // And a validator can use them.
+    let v = jsonschema::draft202012::new(&tree).unwrap();
+    assert!(v.is_valid(&json!({"name": "root", "children": [{"name": "leaf", "children": []}]})));
+    assert!(!v.is_valid(&json!({"name": "root", "children": [{"children": []}]})));
+}
+
+/// The IR with everything that differs between two files of the same API (names, positions,
+/// version) blanked out.
+fn comparable(mut api: Api) -> Value {
+    api.source.clear();
+    api.files.clear();
+    api.openapi_version.clear();
+    let mut v = serde_json::to_value(api).unwrap();
+    fn blank(v: &mut Value) {
+        match v {
+            Value::Object(map) => {
+                for (k, val) in map.iter_mut() {
+                    if matches!(k.as_str(), "location" | "defined_at") && val.is_object() {
+                        *val = Value::Null;
+                    } else {
+                        blank(val);
+                    }
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(blank),
+            _ => {}
+        }
+    }
+    blank(&mut v);
+    v
+}
+
+#[test]
+fn openapi_30_and_31_documents_of_the_same_api_give_the_same_ir() {
+    let v30 = load(fixture("same-api/v30.yaml")).unwrap();
+    let v31 = load(fixture("same-api/v31.yaml")).unwrap();
+    assert_eq!(v30.api.openapi_version, "3.0.3");
+    assert_eq!(v31.api.openapi_version, "3.1.0");
+    assert_eq!(comparable(v30.api.clone()), comparable(v31.api));
+    let op = &v30.api.operations[0];
+    assert_eq!(op.method, Method::Get);
+    assert_eq!(op.security.len(), 1);
+    let schema = op.responses[0].content["application/json"].schema.as_ref().unwrap();
+    assert_eq!(
+        schema["$defs"]["Profile"]["properties"]["id"],
+        json!({"type": "integer", "format": "int64", "exclusiveMinimum": 0})
+    );
+}
+
+fn errors_of(name: &str) -> String {
+    match load(fixture(name)) {
+        Ok(loaded) => panic!("{name} loaded, with warnings:\n{}", loaded.diagnostics),
+        Err(diags) => diags.to_string(),
+    }
+}
+
+#[test]
+fn bad_yaml_names_its_line() {
+    insta::assert_snapshot!(errors_of("errors/bad-yaml.yaml"));
+}
+
+#[test]
+fn a_missing_ref_suggests_the_closest_name() {
+    insta::assert_snapshot!(errors_of("errors/missing-ref.yaml"));
+}
+
+#[test]
+fn a_ref_cycle_through_parameters_is_an_error_not_a_hang() {
+    insta::assert_snapshot!(errors_of("errors/ref-cycle.yaml"));
+}
+
+#[test]
+fn swagger_2_and_unknown_versions_are_refused_by_name() {
+    insta::assert_snapshot!("swagger2", errors_of("errors/swagger2.yaml"));
+    insta::assert_snapshot!("openapi4", errors_of("errors/openapi4.yaml"));
+}
+
+#[test]
+fn remote_refs_are_refused_without_a_request() {
+    insta::assert_snapshot!(errors_of("errors/remote-ref.yaml"));
+}
+
+#[test]
+fn a_duplicated_path_is_an_error_with_both_locations() {
+    insta::assert_snapshot!(errors_of("errors/duplicate-path.yaml"));
+}
+
+#[test]
+fn a_ref_to_a_missing_file_names_the_file() {
+    insta::assert_snapshot!(errors_of("errors/missing-file.yaml"));
+}
+
+#[test]
+fn several_errors_are_reported_together() {
+    let text = errors_of("errors/several.yaml");
+    insta::assert_snapshot!(text);
+    assert!(text.contains("body"), "{text}");
+    assert!(text.contains("2OO"), "{text}");
+    assert!(text.contains("'Pets' not found") || text.contains("Pets' not found"), "{text}");
+    assert!(text.contains("apiKey"), "{text}");
+}

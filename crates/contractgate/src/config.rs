@@ -1,0 +1,267 @@
+//! `contractgate.toml`: named environments, fixtures, checks on/off and skips.
+//!
+//! ```toml
+//! [environments.staging]
+//! base_url = "https://staging.example.com"
+//! headers = { "X-Client" = "contractgate" }
+//! read_only = true
+//! timeout_secs = 10.0
+//! request_budget = 500
+//! rate_limit = 20.0              # requests per second
+//! latency_budget_ms = 800
+//!
+//! [environments.staging.credentials]
+//! bearerAuth = { token_env = "STAGING_TOKEN" }
+//! basicAuth = { username_env = "STAGING_USER", password_env = "STAGING_PASSWORD" }
+//! apiKeyAuth = { key_env = "STAGING_API_KEY" }
+//!
+//! [environments.staging.fixtures.getUser]
+//! params = { userId = 42 }
+//!
+//! [environments.staging.skip]
+//! deleteUser = "destroys data"
+//!
+//! [checks.latency_budget]
+//! enabled = false
+//! ```
+//!
+//! Unknown keys are errors that list the valid ones; so are unknown check names.
+
+use indexmap::IndexMap;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+use crate::checks::Check;
+
+/// The whole file.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Named environments.
+    #[serde(default)]
+    pub environments: IndexMap<String, Environment>,
+    /// Checks on/off and their settings, by check name (for every environment).
+    #[serde(default)]
+    pub checks: IndexMap<String, CheckSettings>,
+    /// Fixtures for every environment, by operation id (an environment's own fixtures win).
+    #[serde(default)]
+    pub fixtures: IndexMap<String, OperationFixtures>,
+    /// Operations to skip in every environment, by operation id, with the reason.
+    #[serde(default)]
+    pub skip: IndexMap<String, String>,
+}
+
+/// One environment.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Environment {
+    /// The base URL, e.g. `https://staging.example.com/api`.
+    #[serde(default)]
+    pub base_url: Option<String>,
+    /// Use the spec's first `servers` entry (with variables' defaults) when no base URL is given.
+    #[serde(default)]
+    pub use_spec_server: bool,
+    /// Headers sent with every request.
+    #[serde(default)]
+    pub headers: IndexMap<String, String>,
+    /// Credentials per security scheme name, read from environment variables.
+    #[serde(default)]
+    pub credentials: IndexMap<String, Credential>,
+    /// Connect timeout in seconds (default 5).
+    #[serde(default)]
+    pub connect_timeout_secs: Option<f64>,
+    /// Total timeout per request in seconds (default 30).
+    #[serde(default)]
+    pub timeout_secs: Option<f64>,
+    /// Accept invalid TLS certificates. Off unless set explicitly.
+    #[serde(default)]
+    pub insecure: bool,
+    /// Send only GET, HEAD and OPTIONS; other operations are reported as skipped.
+    #[serde(default)]
+    pub read_only: bool,
+    /// The most requests one process sends to this environment.
+    #[serde(default)]
+    pub request_budget: Option<u64>,
+    /// Requests per second, at most.
+    #[serde(default)]
+    pub rate_limit: Option<f64>,
+    /// Response bodies larger than this are cut and reported (default 10 MiB).
+    #[serde(default)]
+    pub max_body_bytes: Option<u64>,
+    /// Retries on connection errors (default 2).
+    #[serde(default)]
+    pub retries: Option<u32>,
+    /// The budget for `latency_budget`, in milliseconds.
+    #[serde(default)]
+    pub latency_budget_ms: Option<u64>,
+    /// Report properties the documented schema does not declare as failures, not warnings.
+    #[serde(default)]
+    pub strict_properties: Option<bool>,
+    /// Fixtures by operation id.
+    #[serde(default)]
+    pub fixtures: IndexMap<String, OperationFixtures>,
+    /// Operations to skip, by operation id, with the reason.
+    #[serde(default)]
+    pub skip: IndexMap<String, String>,
+    /// Checks on/off for this environment (wins over the top-level `[checks]`).
+    #[serde(default)]
+    pub checks: IndexMap<String, CheckSettings>,
+}
+
+/// Where the secret for one security scheme comes from: names of environment variables, never
+/// the values.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Credential {
+    /// For bearer, OAuth 2 and OpenID Connect schemes: the token.
+    #[serde(default)]
+    pub token_env: Option<String>,
+    /// For basic: the user name.
+    #[serde(default)]
+    pub username_env: Option<String>,
+    /// For basic: the password.
+    #[serde(default)]
+    pub password_env: Option<String>,
+    /// For apiKey schemes: the key.
+    #[serde(default)]
+    pub key_env: Option<String>,
+}
+
+/// Values to use for one operation instead of examples or synthesized data.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OperationFixtures {
+    /// Parameter values by parameter name.
+    #[serde(default)]
+    pub params: IndexMap<String, serde_json::Value>,
+    /// The request body.
+    #[serde(default)]
+    pub body: Option<serde_json::Value>,
+}
+
+/// Settings of one check.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckSettings {
+    /// Whether the check runs (default true).
+    #[serde(default = "yes")]
+    pub enabled: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// An error reading or applying configuration.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML or has unknown keys.
+    #[error("{path}: {message}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// The parser's message (it lists the valid keys for an unknown one).
+        message: String,
+    },
+    /// A `[checks.<name>]` table names no check.
+    #[error("{path}: unknown check `{name}` in `{table}`; valid checks: {valid}")]
+    UnknownCheck {
+        /// The file.
+        path: PathBuf,
+        /// The table, e.g. `checks` or `environments.staging.checks`.
+        table: String,
+        /// The unknown name.
+        name: String,
+        /// Every valid name.
+        valid: String,
+    },
+}
+
+impl Config {
+    /// Reads and checks a config file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Config::parse(&text, path)
+    }
+
+    /// Parses config text; `path` is used in messages.
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let config: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: path.to_owned(),
+            message: e.to_string().trim_end().to_owned(),
+        })?;
+        let check_tables = std::iter::once(("checks".to_owned(), &config.checks)).chain(
+            config
+                .environments
+                .iter()
+                .map(|(name, env)| (format!("environments.{name}.checks"), &env.checks)),
+        );
+        for (table, checks) in check_tables {
+            for name in checks.keys() {
+                if name.parse::<Check>().is_err() {
+                    return Err(ConfigError::UnknownCheck {
+                        path: path.to_owned(),
+                        table,
+                        name: name.clone(),
+                        valid: Check::ALL.map(Check::as_str).join(", "),
+                    });
+                }
+            }
+        }
+        Ok(config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_a_full_config() {
+        let text = r#"
+[environments.staging]
+base_url = "https://staging.example.com"
+headers = { "X-Client" = "contractgate" }
+read_only = true
+request_budget = 10
+rate_limit = 2.5
+[environments.staging.credentials]
+bearerAuth = { token_env = "TOKEN" }
+[environments.staging.fixtures.getUser]
+params = { userId = 42 }
+[checks.latency_budget]
+enabled = false
+[skip]
+deleteUser = "destroys data"
+"#;
+        let c = Config::parse(text, Path::new("contractgate.toml")).unwrap();
+        let env = &c.environments["staging"];
+        assert!(env.read_only);
+        assert_eq!(env.credentials["bearerAuth"].token_env.as_deref(), Some("TOKEN"));
+        assert_eq!(env.fixtures["getUser"].params["userId"], serde_json::json!(42));
+        assert!(!c.checks["latency_budget"].enabled);
+        assert_eq!(c.skip["deleteUser"], "destroys data");
+    }
+
+    #[test]
+    fn unknown_keys_list_the_valid_ones() {
+        let e = Config::parse("[environments.x]\nbase_ur = \"http://a\"\n", Path::new("c.toml")).unwrap_err();
+        insta::assert_snapshot!("unknown_environment_key", e.to_string());
+        let e = Config::parse("[checks.status_code]\nenabled = true\n", Path::new("c.toml")).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "c.toml: unknown check `status_code` in `checks`; valid checks: not_server_error, status_code_conformance, content_type_conformance, response_schema_conformance, response_headers_conformance, method_not_allowed, auth_enforced, negative_data_rejection, latency_budget"
+        );
+    }
+}
