@@ -28,7 +28,12 @@ pub mod exit {
 
 /// contractgate: contract tests from an OpenAPI document.
 #[derive(Debug, Parser)]
-#[command(name = "contractgate", version, about, long_about = None)]
+#[command(
+    name = "contractgate",
+    version,
+    about = "Contract tests from an OpenAPI document: catch the broken route before users do",
+    long_about = None
+)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -53,8 +58,11 @@ pub struct LintArgs {
     /// Exit with 1 when there are warnings, not only errors.
     #[arg(long)]
     pub deny_warnings: bool,
-    /// Print the IR (the normalized API contractgate tests) as JSON instead of the summary.
+    /// Also list every operation: method, path, id and documented statuses.
     #[arg(long)]
+    pub operations: bool,
+    /// Print the IR (the normalized API contractgate tests) as JSON instead of the summary.
+    #[arg(long, conflicts_with = "operations")]
     pub ir: bool,
 }
 

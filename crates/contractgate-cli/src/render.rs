@@ -8,12 +8,8 @@ use contractgate_spec::diag::{Diagnostic, Diagnostics};
 /// Renders every diagnostic with a source excerpt where the file can be read.
 pub fn render_diagnostics(diags: &Diagnostics) -> String {
     let mut cache: HashMap<String, Option<String>> = HashMap::new();
-    let mut out = String::new();
-    for d in &diags.0 {
-        out.push_str(&render_one(d, &mut cache));
-        out.push('\n');
-    }
-    out
+    let rendered: Vec<String> = diags.0.iter().map(|d| render_one(d, &mut cache)).collect();
+    rendered.join("\n")
 }
 
 fn render_one(d: &Diagnostic, cache: &mut HashMap<String, Option<String>>) -> String {

@@ -219,16 +219,16 @@ fn object_view<'a>(schema: &'a Value, root: &'a Value, depth: usize) -> ObjectVi
     {
         view.closed = true;
     }
-    if depth < 8 {
-        if let Some(Value::Array(parts)) = schema.get("allOf") {
-            for part in parts {
-                let sub = object_view(part, root, depth + 1);
-                for (k, v) in sub.properties {
-                    view.properties.entry(k).or_insert(v);
-                }
-                view.required.extend(sub.required);
-                view.closed |= sub.closed;
+    if depth < 8
+        && let Some(Value::Array(parts)) = schema.get("allOf")
+    {
+        for part in parts {
+            let sub = object_view(part, root, depth + 1);
+            for (k, v) in sub.properties {
+                view.properties.entry(k).or_insert(v);
             }
+            view.required.extend(sub.required);
+            view.closed |= sub.closed;
         }
     }
     view
@@ -245,26 +245,24 @@ fn accepts(b: &Value, b_root: &Value, a: &Value, a_root: &Value, depth: usize) -
     if b == &Value::Bool(true) {
         return true;
     }
-    if let Some(Value::Array(branches)) = b.get("anyOf").or_else(|| b.get("oneOf")) {
-        if !branches
+    if let Some(Value::Array(branches)) = b.get("anyOf").or_else(|| b.get("oneOf"))
+        && !branches
             .iter()
             .any(|br| accepts(br, b_root, a, a_root, depth + 1))
-        {
-            return false;
-        }
+    {
+        return false;
     }
     if let Some(Value::Array(branches)) = a.get("anyOf").or_else(|| a.get("oneOf")) {
         return branches
             .iter()
             .all(|br| accepts(b, b_root, br, a_root, depth + 1));
     }
-    if let Some(Value::Array(parts)) = b.get("allOf") {
-        if !parts
+    if let Some(Value::Array(parts)) = b.get("allOf")
+        && !parts
             .iter()
             .all(|p| accepts(p, b_root, a, a_root, depth + 1))
-        {
-            return false;
-        }
+    {
+        return false;
     }
     // Values: enum / const.
     let b_values = allowed_values(b);
@@ -298,19 +296,18 @@ fn accepts(b: &Value, b_root: &Value, a: &Value, a_root: &Value, depth: usize) -
             return false;
         }
         for (name, a_prop) in &av.properties {
-            if let Some(b_prop) = bv.properties.get(name) {
-                if !accepts(b_prop, b_root, a_prop, a_root, depth + 1) {
-                    return false;
-                }
-            }
-        }
-    }
-    if at.contains("array") {
-        if let (Some(bi), Some(ai)) = (b.get("items"), a.get("items")) {
-            if !accepts(bi, b_root, ai, a_root, depth + 1) {
+            if let Some(b_prop) = bv.properties.get(name)
+                && !accepts(b_prop, b_root, a_prop, a_root, depth + 1)
+            {
                 return false;
             }
         }
+    }
+    if at.contains("array")
+        && let (Some(bi), Some(ai)) = (b.get("items"), a.get("items"))
+        && !accepts(bi, b_root, ai, a_root, depth + 1)
+    {
+        return false;
     }
     true
 }

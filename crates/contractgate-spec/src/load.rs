@@ -108,10 +108,10 @@ pub(crate) fn load_with(
     let mut normalized = Value::Object(doc.clone());
     if let Some(obj) = normalized.as_object_mut() {
         obj.insert("openapi".into(), Value::String(version_string.clone()));
-        if let Some(Value::Object(info)) = obj.get_mut("info") {
-            if let Some(v) = info.get("version").and_then(scalar_to_string) {
-                info.insert("version".into(), Value::String(v));
-            }
+        if let Some(Value::Object(info)) = obj.get_mut("info")
+            && let Some(v) = info.get("version").and_then(scalar_to_string)
+        {
+            info.insert("version".into(), Value::String(v));
         }
     }
     // Build the IR first: its errors (a dangling `$ref`, a parameter `in: body`, a `parameters`
@@ -134,14 +134,15 @@ pub(crate) fn load_with(
     }
     // OpenAPI 3.0 also goes through `openapiv3`'s typed model. Its errors only name the enclosing
     // path item, so they are shown only when the meta-schema found nothing more precise.
-    if oas == OasVersion::V30 && !meta_found_issues {
-        if let Err(err) = serde_json::from_value::<openapiv3::OpenAPI>(normalized) {
-            files.warning(
-                "spec-violation",
-                &root,
-                format!("the document does not match OpenAPI 3.0's structure: {err}"),
-            );
-        }
+    if oas == OasVersion::V30
+        && !meta_found_issues
+        && let Err(err) = serde_json::from_value::<openapiv3::OpenAPI>(normalized)
+    {
+        files.warning(
+            "spec-violation",
+            &root,
+            format!("the document does not match OpenAPI 3.0's structure: {err}"),
+        );
     }
 
     let diagnostics = dedupe(files.diags);

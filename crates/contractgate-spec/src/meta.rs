@@ -25,6 +25,7 @@
 //! the JSON Schema draft-04 / 2020-12 meta-schemas built into `jsonschema`.
 
 use std::cmp::Reverse;
+use std::collections::HashSet;
 use std::fmt;
 use std::io;
 use std::sync::OnceLock;
@@ -462,6 +463,7 @@ fn finish(document: &Value, leaves: Vec<Leaf>) -> Vec<MetaIssue> {
         .map(|l| l.pointer.as_str())
         .collect();
     let mut keyed: Vec<(Vec<usize>, MetaIssue)> = Vec::with_capacity(leaves.len());
+    let mut seen: HashSet<(&str, &str)> = HashSet::with_capacity(leaves.len());
     for leaf in &leaves {
         let redundant = match leaf.class {
             Class::Unknown => explained.iter().any(|p| is_within(p, &leaf.pointer)),
@@ -475,7 +477,7 @@ fn finish(document: &Value, leaves: Vec<Leaf>) -> Vec<MetaIssue> {
             pointer: leaf.pointer.clone(),
             message: leaf.message.clone(),
         };
-        if keyed.iter().any(|(_, seen)| *seen == issue) {
+        if !seen.insert((leaf.pointer.as_str(), leaf.message.as_str())) {
             continue;
         }
         keyed.push((document_order(document, &leaf.pointer), issue));
@@ -826,6 +828,89 @@ mod tests {
     }
 
     #[test]
+    fn schema_and_content_together() {
+        let operation = json!({
+            "parameters": [{ "name": "a", "in": "query", "schema": {}, "content": { "text/plain": {} } }],
+            "responses": { "200": { "description": "ok" } }
+        });
+        let d = doc(OasVersion::V30, pets(operation.clone()));
+        assert_eq!(
+            validate(OasVersion::V30, &d),
+            vec![issue(
+                "/paths/~1pets/get/parameters/0",
+                "properties \"schema\" and \"content\" are mutually exclusive"
+            )]
+        );
+        let d = doc(OasVersion::V31, pets(operation));
+        let issues = validate(OasVersion::V31, &d);
+        assert_eq!(issues.len(), 1, "{issues:?}");
+        assert_eq!(issues[0].pointer, "/paths/~1pets/get/parameters/0");
+        assert!(issues[0].message.contains("more than one"), "{issues:?}");
+    }
+
+    #[test]
+    fn neither_schema_nor_content() {
+        for version in BOTH {
+            let d = doc(
+                version,
+                pets(json!({
+                    "parameters": [{ "name": "a", "in": "query" }],
+                    "responses": { "200": { "description": "ok" } }
+                })),
+            );
+            assert_eq!(
+                validate(version, &d),
+                vec![issue(
+                    "/paths/~1pets/get/parameters/0",
+                    "one of the properties \"schema\" or \"content\" is required"
+                )],
+                "{version}"
+            );
+        }
+    }
+
+    #[test]
+    fn oneof_picks_the_schema_alternative_not_the_reference() {
+        let d = doc(
+            OasVersion::V30,
+            pets(json!({ "responses": { "200": {
+                "description": "ok",
+                "content": { "application/json": { "schema": {
+                    "type": "object",
+                    "properties": { "n": { "type": "strin" } },
+                    "additionalProperties": "yes"
+                } } }
+            } } })),
+        );
+        let at = "/paths/~1pets/get/responses/200/content/application~1json/schema";
+        assert_eq!(
+            validate(OasVersion::V30, &d),
+            vec![
+                issue(
+                    &format!("{at}/properties/n/type"),
+                    "\"strin\" is not one of \"array\", \"boolean\", \"integer\", \"number\", \"object\" or \"string\""
+                ),
+                issue(
+                    &format!("{at}/additionalProperties"),
+                    "\"yes\" is not of type \"object\" or \"boolean\""
+                ),
+            ]
+        );
+        // `$ref` present: the Reference alternative is the one reported.
+        let d = doc(
+            OasVersion::V30,
+            pets(json!({ "responses": { "200": { "$ref": 5 } } })),
+        );
+        assert_eq!(
+            validate(OasVersion::V30, &d),
+            vec![issue(
+                "/paths/~1pets/get/responses/200/$ref",
+                "5 is not of type \"string\""
+            )]
+        );
+    }
+
+    #[test]
     fn unknown_top_level_field() {
         for version in BOTH {
             let mut d = doc(
@@ -1063,51 +1148,5 @@ mod tests {
             "unexpected issues:\n{}",
             unexpected.join("\n")
         );
-    }
-}
-#[cfg(test)]
-#[allow(clippy::unwrap_used)]
-mod scratch {
-    use super::*;
-    #[test]
-    fn scratch_time() {
-        let t = std::time::Instant::now();
-        let _ = compiled(OasVersion::V30);
-        eprintln!("compile 3.0: {:?}", t.elapsed());
-        let t = std::time::Instant::now();
-        let _ = compiled(OasVersion::V31);
-        eprintln!("compile 3.1: {:?}", t.elapsed());
-        for f in ["nexus.json", "propolis-server.json"] {
-            let text = std::fs::read_to_string(format!("/work/shared/specs/oxide/{f}")).unwrap();
-            let t = std::time::Instant::now();
-            let d: Value = serde_json::from_str(&text).unwrap();
-            eprintln!("{f}: {} bytes, parse {:?}", text.len(), t.elapsed());
-            for _ in 0..3 {
-                let _ = validate(OasVersion::V30, &d);
-            }
-            let n = 20;
-            let mut best = std::time::Duration::MAX;
-            let t = std::time::Instant::now();
-            for _ in 0..n {
-                let t1 = std::time::Instant::now();
-                let _ = validate(OasVersion::V30, &d);
-                best = best.min(t1.elapsed());
-            }
-            eprintln!("{f}: validate mean {:?} best {:?}", t.elapsed() / n, best);
-            let mut d31 = d.clone();
-            d31["openapi"] = Value::from("3.1.0");
-            for _ in 0..3 {
-                let _ = validate(OasVersion::V31, &d31);
-            }
-            let t = std::time::Instant::now();
-            for _ in 0..n {
-                let _ = validate(OasVersion::V31, &d31);
-            }
-            eprintln!(
-                "{f} as 3.1: validate mean {:?}, issues {}",
-                t.elapsed() / n,
-                validate(OasVersion::V31, &d31).len()
-            );
-        }
     }
 }

@@ -379,16 +379,16 @@ impl<'f, 's> Builder<'f, 's> {
             }
             let mut unsupported = Vec::new();
             for p in &parameters {
-                if let Some((media, _)) = &p.content {
-                    if !is_json(media) {
-                        unsupported.push(Unsupported {
+                if let Some((media, _)) = &p.content
+                    && !is_json(media)
+                {
+                    unsupported.push(Unsupported {
                             feature: format!(
                                 "parameter '{}' is described with `content: {media}` (only JSON content parameters can be serialized)",
                                 p.name
                             ),
                             location: p.defined_at.clone(),
                         });
-                    }
                 }
             }
             for (place, message) in std::mem::take(&mut self.notes) {

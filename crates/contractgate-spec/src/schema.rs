@@ -28,9 +28,9 @@
 //!
 //! | input | output | dialect |
 //! | --- | --- | --- |
-//! | `type: T, nullable: true` | `type: [T, "null"]`, and `null` appended to `enum` if there is one | 3.0 |
-//! | `nullable: true` next to a keyword that rejects `null` on its own (`$ref`, `allOf`, `anyOf`, `oneOf`, `not`, `if`, a non-null `const`) | `anyOf: [<schema>, {type: "null"}]`; annotations (`title`, `description`, `readOnly`, `default`, …) and `$defs` stay on the outer object, and `anyOf` takes the place of the first keyword it absorbed | 3.0 |
-//! | `nullable: true` with nothing that rejects `null` | the keyword is dropped (`null` already validates) | 3.0 |
+//! | `nullable: true` with `type: T` and/or `enum` | `type: [T, "null"]` (a `type` array gets `"null"` appended), and `null` appended to `enum`, unless already there | 3.0 |
+//! | `nullable: true` next to a keyword that may reject `null` whatever `type` says (`$ref`, `allOf`, `anyOf`, `oneOf`, `not`, `if`, a non-null `const`), with or without `type` | `anyOf: [<schema>, {type: "null"}]`; annotations (`title`, `description`, `readOnly`, `default`, …) and `$defs` stay on the outer object, and `anyOf` takes the place of the first keyword it absorbed | 3.0 |
+//! | `nullable: true` with none of the above | the keyword is dropped (`null` already validates) | 3.0 |
 //! | `nullable: false` | dropped | 3.0 |
 //! | `$ref` with siblings | only `$ref` and annotation siblings (`title`, `description`, `default`, `example(s)`, `readOnly`, `writeOnly`, `deprecated`, `externalDocs`, `xml`, `$comment`, `x-*`) are kept, plus the `nullable` rule above; other siblings are dropped with a note, since 3.0 says they are ignored | 3.0 |
 //! | `$ref` with siblings | kept and converted (2020-12 evaluates them) | 3.1 |
@@ -51,8 +51,11 @@
 //! What `readOnly`/`writeOnly` removal looks at: only the property's own schema object, after
 //! conversion, carrying `readOnly: true` (or `writeOnly: true`) at its top level. That covers an
 //! inline schema, a `$ref` with an annotation sibling, and the `anyOf` form produced for a
-//! nullable property (the annotation stays on the outer object). A property whose `$ref` *target*
-//! is read-only is not seen here, since this module never follows references.
+//! nullable property (the annotation stays on the outer object). In 3.0 a `readOnly` next to a
+//! `$ref` counts too: the specification says the sibling is ignored, but it is kept as an
+//! annotation and honoured here, because that is what everyone who writes it means. A property
+//! whose `$ref` *target* is read-only is not seen here, since this module never follows
+//! references; nor is a `readOnly` buried inside an `allOf`.
 //!
 //! # Leniency and notes
 //!
@@ -65,8 +68,9 @@
 //! # Hostile input
 //!
 //! Conversion never panics. Schemas nested deeper than [`MAX_DEPTH`] levels are copied
-//! unconverted below that level (with a note), so a crafted document cannot overflow the stack
-//! through this module. Values that are not schemas where a schema is expected (say
+//! unconverted below that level (with a note), and that copy, like every copy of data, is made
+//! without recursion, so a crafted document cannot overflow the stack through this module (the
+//! walk itself needs well under 1 MiB of stack at the full depth, in a debug build). Values that are not schemas where a schema is expected (say
 //! `properties: [1, 2]`) are copied as they are with a note; the validator then reports them when
 //! it compiles the schema.
 //!
@@ -101,6 +105,7 @@
 //! ```
 
 use serde_json::{Map, Value};
+use std::fmt;
 
 use crate::pointer;
 
@@ -139,9 +144,14 @@ pub const NOTE_DIALECT_MISMATCH: &str = "schema-dialect-mismatch";
 /// [`Note::code`]: a keyword from an older JSON Schema draft (`items` as an array,
 /// `additionalItems`, `dependencies`).
 pub const NOTE_LEGACY_KEYWORD: &str = "schema-legacy-keyword";
-/// [`Note::code`]: a keyword contractgate does not support (`$dynamicRef`, `$recursiveRef`) or
-/// had to remove (`$id`).
+/// [`Note::code`]: a keyword contractgate does not support (`$dynamicRef`, `$recursiveRef`): kept
+/// as written, but the reference is not resolved, so the schema may not compile or may mean
+/// something else once bundled.
 pub const NOTE_UNSUPPORTED: &str = "schema-unsupported-keyword";
+/// [`Note::code`]: `$id` was removed. References are rewritten by the loader relative to the IR
+/// schema's root, and a nested `$id` would change the base they resolve against. Harmless unless
+/// the document relied on `$id`-relative references (those then show up as unresolved `$ref`s).
+pub const NOTE_ID_REMOVED: &str = "schema-id-removed";
 /// [`Note::code`]: a keyword no JSON Schema draft or OpenAPI version defines (often a typo, e.g.
 /// `requried`); kept as an annotation, so it validates nothing.
 pub const NOTE_UNKNOWN_KEYWORD: &str = "schema-unknown-keyword";
@@ -414,6 +424,19 @@ enum BoundPlan {
     Replace,
 }
 
+/// What [`Walker::object`] decided about one schema object before walking its keywords.
+#[derive(Clone, Copy)]
+struct Plan {
+    /// 3.0 `$ref` object: siblings other than annotations and `nullable` are skipped.
+    ref30: bool,
+    /// `exclusiveMinimum`.
+    min: BoundPlan,
+    /// `exclusiveMaximum`.
+    max: BoundPlan,
+    /// `items` is an array (pre-2020-12 tuple form).
+    legacy_items: bool,
+}
+
 struct Walker<'a> {
     dialect: Dialect,
     direction: Direction,
@@ -421,12 +444,18 @@ struct Walker<'a> {
     notes: Vec<Note>,
 }
 
+// The walk recurses through `schema` → `object` → `keyword` (→ `schema_map`/`schema_array`) →
+// `schema`. Those functions keep their frames small (messages are formatted in the cold `note`,
+// never inline) so that MAX_DEPTH levels fit comfortably in a 2 MiB thread stack, even in debug
+// builds.
 impl Walker<'_> {
-    fn note(&mut self, pointer: &str, code: &'static str, message: String) {
+    #[cold]
+    #[inline(never)]
+    fn note(&mut self, pointer: &str, code: &'static str, message: fmt::Arguments<'_>) {
         self.notes.push(Note {
             pointer: pointer.to_owned(),
             code,
-            message,
+            message: message.to_string(),
         });
     }
 
@@ -437,76 +466,73 @@ impl Walker<'_> {
     /// Converts the value at a schema position.
     fn schema(&mut self, value: &Value, ptr: &str, depth: usize) -> Value {
         match value {
+            Value::Object(map) if depth < MAX_DEPTH => self.object(map, ptr, depth),
             Value::Bool(_) => value.clone(),
-            Value::Object(map) if depth >= MAX_DEPTH => {
-                self.note(
-                    ptr,
-                    NOTE_TOO_DEEP,
-                    format!("schema nested deeper than {MAX_DEPTH} levels: kept unconverted"),
-                );
-                Value::Object(map.clone())
-            }
-            Value::Object(map) => self.object(map, ptr, depth),
-            other => {
-                self.note(
-                    ptr,
-                    NOTE_INVALID,
-                    format!(
-                        "expected a schema (an object or a boolean), found {}",
-                        kind(other)
-                    ),
-                );
-                other.clone()
-            }
+            _ => self.not_walked(value, ptr),
         }
+    }
+
+    /// A value at a schema position that is not converted: too deep, or not a schema.
+    #[cold]
+    #[inline(never)]
+    fn not_walked(&mut self, value: &Value, ptr: &str) -> Value {
+        if value.is_object() {
+            self.note(
+                ptr,
+                NOTE_TOO_DEEP,
+                format_args!("schema nested deeper than {MAX_DEPTH} levels: kept unconverted"),
+            );
+        } else {
+            self.note(
+                ptr,
+                NOTE_INVALID,
+                format_args!(
+                    "expected a schema (an object or a boolean), found {}",
+                    kind(value)
+                ),
+            );
+        }
+        copy_deep(value)
     }
 
     /// Converts an object whose values are schemas (`properties`, `$defs`, …).
     fn schema_map(&mut self, key: &str, value: &Value, ptr: &str, depth: usize) -> Value {
         let here = pointer::push(ptr, key);
-        match value {
-            Value::Object(map) => {
-                let mut out = Map::with_capacity(map.len());
-                for (name, sub) in map {
-                    let sub = self.schema(sub, &pointer::push(&here, name), depth);
-                    out.insert(name.clone(), sub);
-                }
-                Value::Object(out)
-            }
-            other => {
-                self.note(
-                    &here,
-                    NOTE_INVALID,
-                    format!(
-                        "`{key}` must be an object of schemas, found {}",
-                        kind(other)
-                    ),
-                );
-                other.clone()
-            }
+        let Value::Object(map) = value else {
+            self.note(
+                &here,
+                NOTE_INVALID,
+                format_args!(
+                    "`{key}` must be an object of schemas, found {}",
+                    kind(value)
+                ),
+            );
+            return copy_deep(value);
+        };
+        let mut out = Map::with_capacity(map.len());
+        for (name, sub) in map {
+            let sub = self.schema(sub, &pointer::push(&here, name), depth);
+            out.insert(name.clone(), sub);
         }
+        Value::Object(out)
     }
 
     /// Converts an array of schemas (`allOf`, `prefixItems`, …).
     fn schema_array(&mut self, key: &str, value: &Value, ptr: &str, depth: usize) -> Value {
         let here = pointer::push(ptr, key);
-        match value {
-            Value::Array(items) => Value::Array(
-                items
-                    .iter()
-                    .enumerate()
-                    .map(|(i, sub)| self.schema(sub, &pointer::push(&here, &i.to_string()), depth))
-                    .collect(),
-            ),
-            other => {
-                self.note(
-                    &here,
-                    NOTE_INVALID,
-                    format!("`{key}` must be an array of schemas, found {}", kind(other)),
-                );
-                other.clone()
-            }
+        let Value::Array(items) = value else {
+            self.note(
+                &here,
+                NOTE_INVALID,
+                format_args!("`{key}` must be an array of schemas, found {}", kind(value)),
+            );
+            return copy_deep(value);
+        };
+        let mut out = Vec::with_capacity(items.len());
+        for (i, sub) in items.iter().enumerate() {
+            out.push(self.schema(sub, &pointer::push(&here, &i.to_string()), depth));
         }
+        Value::Array(out)
     }
 
     /// Converts a `$ref` value through the caller's callback.
@@ -520,10 +546,45 @@ impl Walker<'_> {
                 self.note(
                     ptr,
                     NOTE_INVALID,
-                    format!("`$ref` must be a string, found {}", kind(other)),
+                    format_args!("`$ref` must be a string, found {}", kind(other)),
                 );
-                other.clone()
+                copy_deep(other)
             }
+        }
+    }
+
+    /// Looks at a schema object as a whole before its keywords are walked.
+    fn plan(&mut self, map: &Map<String, Value>, ptr: &str) -> Plan {
+        let legacy_items = matches!(map.get("items"), Some(Value::Array(_)));
+        if self.is30() && map.contains_key("$ref") {
+            let ignored: Vec<String> = map
+                .keys()
+                .filter(|k| !kept_next_to_ref30(k))
+                .map(|k| format!("`{k}`"))
+                .collect();
+            if !ignored.is_empty() {
+                self.note(
+                    ptr,
+                    NOTE_REF_SIBLINGS_IGNORED,
+                    format_args!(
+                        "OpenAPI 3.0 ignores keywords next to `$ref`; dropped {}",
+                        ignored.join(", ")
+                    ),
+                );
+            }
+            let keep = BoundPlan::Keep;
+            return Plan {
+                ref30: true,
+                min: keep,
+                max: keep,
+                legacy_items,
+            };
+        }
+        Plan {
+            ref30: false,
+            min: self.bound_plan(map, "exclusiveMinimum", "minimum", ptr),
+            max: self.bound_plan(map, "exclusiveMaximum", "maximum", ptr),
+            legacy_items,
         }
     }
 
@@ -541,7 +602,7 @@ impl Walker<'_> {
                     self.note(
                         ptr,
                         NOTE_DIALECT_MISMATCH,
-                        format!(
+                        format_args!(
                             "boolean `{exclusive}` is OpenAPI 3.0; converted to `{exclusive}: <{bound}>`"
                         ),
                     );
@@ -552,7 +613,7 @@ impl Walker<'_> {
                 self.note(
                     ptr,
                     NOTE_INVALID,
-                    format!(
+                    format_args!(
                         "`{exclusive}: true` without a numeric `{bound}` has no effect; dropped"
                     ),
                 );
@@ -563,7 +624,7 @@ impl Walker<'_> {
                     self.note(
                         ptr,
                         NOTE_DIALECT_MISMATCH,
-                        format!("boolean `{exclusive}` is OpenAPI 3.0; `false` dropped"),
+                        format_args!("boolean `{exclusive}` is OpenAPI 3.0; `false` dropped"),
                     );
                 }
                 BoundPlan::Drop
@@ -573,7 +634,7 @@ impl Walker<'_> {
                     self.note(
                         ptr,
                         NOTE_DIALECT_MISMATCH,
-                        format!(
+                        format_args!(
                             "numeric `{exclusive}` is OpenAPI 3.1 (3.0 uses a boolean next to `{bound}`); kept"
                         ),
                     );
@@ -584,7 +645,7 @@ impl Walker<'_> {
                 self.note(
                     ptr,
                     NOTE_INVALID,
-                    format!(
+                    format_args!(
                         "`{exclusive}` must be a number or a boolean, found {}",
                         kind(other)
                     ),
@@ -603,20 +664,20 @@ impl Walker<'_> {
         let is30 = self.is30();
         let known_2020 = JSON_SCHEMA_KEYWORDS.contains(&key);
         if is30 && OAS30_KEYWORDS.contains(&key) {
-            let type_31 = key == "type" && (value.is_array() || value.as_str() == Some("null"));
-            if type_31 {
+            if key == "type" && (value.is_array() || value.as_str() == Some("null")) {
                 self.note(
                     ptr,
                     NOTE_DIALECT_MISMATCH,
-                    "`type` arrays and `type: \"null\"` are OpenAPI 3.1 (3.0 uses `nullable`); kept"
-                        .to_owned(),
+                    format_args!(
+                        "`type` arrays and `type: \"null\"` are OpenAPI 3.1 (3.0 uses `nullable`); kept"
+                    ),
                 );
             }
         } else if is30 && known_2020 {
             self.note(
                 ptr,
                 NOTE_DIALECT_MISMATCH,
-                format!(
+                format_args!(
                     "`{key}` is not an OpenAPI 3.0 keyword; kept with its JSON Schema 2020-12 meaning"
                 ),
             );
@@ -624,164 +685,157 @@ impl Walker<'_> {
             self.note(
                 ptr,
                 NOTE_DIALECT_MISMATCH,
-                "`nullable` is OpenAPI 3.0 and has no effect in 3.1; use `type: [T, \"null\"]`"
-                    .to_owned(),
+                format_args!(
+                    "`nullable` is OpenAPI 3.0 and has no effect in 3.1; use `type: [T, \"null\"]`"
+                ),
             );
         } else if !known_2020 {
             self.note(
                 ptr,
                 NOTE_UNKNOWN_KEYWORD,
-                format!("unknown keyword `{key}` ignored by validators"),
+                format_args!("unknown keyword `{key}` ignored by validators"),
             );
         }
     }
 
     /// Converts one schema object.
     fn object(&mut self, map: &Map<String, Value>, ptr: &str, depth: usize) -> Value {
-        let is30 = self.is30();
-        let next = depth + 1;
-        // 3.0: siblings of `$ref` are ignored, except annotations (and `nullable`, see below).
-        let ref30 = is30 && map.contains_key("$ref");
-        let (min_plan, max_plan) = if ref30 {
-            (BoundPlan::Keep, BoundPlan::Keep)
-        } else {
-            (
-                self.bound_plan(map, "exclusiveMinimum", "minimum", ptr),
-                self.bound_plan(map, "exclusiveMaximum", "maximum", ptr),
-            )
-        };
-        let legacy_items = matches!(map.get("items"), Some(Value::Array(_)));
-        let mut nullable = false;
-        let mut ignored: Vec<&str> = Vec::new();
+        let plan = self.plan(map, ptr);
         let mut out = Map::with_capacity(map.len());
-
+        let mut nullable = false;
         for (key, value) in map {
-            let key = key.as_str();
-            if ref30 && !(key == "$ref" || key == "nullable" || is_annotation(key)) {
-                ignored.push(key);
+            if plan.ref30 && !kept_next_to_ref30(key) {
                 continue;
             }
             self.check_keyword(key, value, ptr);
-            match key {
-                "$ref" => {
-                    let r = self.reference(value, ptr);
-                    out.insert(key.to_owned(), r);
-                }
-                "nullable" if is30 => match value {
-                    Value::Bool(b) => nullable = *b,
-                    other => {
-                        self.note(
-                            ptr,
-                            NOTE_INVALID,
-                            format!("`nullable` must be a boolean, found {}; kept", kind(other)),
-                        );
-                        out.insert(key.to_owned(), other.clone());
-                    }
-                },
-                "exclusiveMinimum" | "exclusiveMaximum" => {
-                    let (plan, bound) = if key == "exclusiveMinimum" {
-                        (min_plan, "minimum")
-                    } else {
-                        (max_plan, "maximum")
-                    };
-                    match plan {
-                        BoundPlan::Keep => {
-                            out.insert(key.to_owned(), value.clone());
-                        }
-                        BoundPlan::Drop => {}
-                        BoundPlan::Replace => {
-                            let b = map.get(bound).cloned().unwrap_or(Value::Null);
-                            out.insert(key.to_owned(), b);
-                        }
-                    }
-                }
-                "minimum" if min_plan == BoundPlan::Replace => {}
-                "maximum" if max_plan == BoundPlan::Replace => {}
-                "$schema" if value.as_str().is_some_and(is_oas_dialect) => {}
-                "$id" => self.note(
-                    ptr,
-                    NOTE_UNSUPPORTED,
-                    "`$id` removed: references are resolved by the loader and rewritten relative to the schema root"
-                        .to_owned(),
-                ),
-                "$dynamicRef" | "$recursiveRef" => {
-                    self.note(
-                        ptr,
-                        NOTE_UNSUPPORTED,
-                        format!("`{key}` is not supported; kept as written and not resolved"),
-                    );
-                    out.insert(key.to_owned(), value.clone());
-                }
-                "items" if legacy_items => {
-                    self.note(
-                        ptr,
-                        NOTE_LEGACY_KEYWORD,
-                        "array-form `items` is pre-2020-12; converted to `prefixItems`".to_owned(),
-                    );
-                    let v = self.schema_array(key, value, ptr, next);
-                    out.insert("prefixItems".to_owned(), v);
-                }
-                "additionalItems" => {
-                    let v = self.schema(value, &pointer::push(ptr, key), next);
-                    if legacy_items {
-                        out.insert("items".to_owned(), v);
-                    } else {
-                        self.note(
-                            ptr,
-                            NOTE_LEGACY_KEYWORD,
-                            "`additionalItems` without array-form `items` has no effect in 2020-12"
-                                .to_owned(),
-                        );
-                        out.insert(key.to_owned(), v);
-                    }
-                }
-                "dependencies" => {
-                    self.note(
-                        ptr,
-                        NOTE_LEGACY_KEYWORD,
-                        "`dependencies` is pre-2020-12 and has no effect; use `dependentRequired`/`dependentSchemas`"
-                            .to_owned(),
-                    );
-                    let v = self.dependencies(value, ptr, next);
-                    out.insert(key.to_owned(), v);
-                }
-                _ => {
-                    let v = match position(key) {
-                        Position::Schema => self.schema(value, &pointer::push(ptr, key), next),
-                        Position::SchemaMap => self.schema_map(key, value, ptr, next),
-                        Position::SchemaArray => self.schema_array(key, value, ptr, next),
-                        Position::Data => value.clone(),
-                    };
-                    out.insert(key.to_owned(), v);
-                }
-            }
-        }
-
-        if !ignored.is_empty() {
-            let list = ignored
-                .iter()
-                .map(|k| format!("`{k}`"))
-                .collect::<Vec<_>>()
-                .join(", ");
-            self.note(
+            self.keyword(
+                map,
+                plan,
+                key,
+                value,
                 ptr,
-                NOTE_REF_SIBLINGS_IGNORED,
-                format!("OpenAPI 3.0 ignores keywords next to `$ref`; dropped {list}"),
+                depth + 1,
+                &mut out,
+                &mut nullable,
             );
         }
-
         self.remove_one_way_properties(&mut out);
-
         if nullable {
-            return make_nullable(out);
+            make_nullable(out)
+        } else {
+            Value::Object(out)
         }
-        Value::Object(out)
+    }
+
+    /// Converts one keyword of a schema object into `out`.
+    #[allow(clippy::too_many_arguments)]
+    fn keyword(
+        &mut self,
+        map: &Map<String, Value>,
+        plan: Plan,
+        key: &str,
+        value: &Value,
+        ptr: &str,
+        next: usize,
+        out: &mut Map<String, Value>,
+        nullable: &mut bool,
+    ) {
+        let converted = match key {
+            "$ref" => self.reference(value, ptr),
+            "nullable" if self.is30() => {
+                if let Value::Bool(b) = value {
+                    *nullable = *b;
+                    return;
+                }
+                self.note(
+                    ptr,
+                    NOTE_INVALID,
+                    format_args!("`nullable` must be a boolean, found {}; kept", kind(value)),
+                );
+                copy_deep(value)
+            }
+            "exclusiveMinimum" | "exclusiveMaximum" => {
+                let (plan, bound) = if key == "exclusiveMinimum" {
+                    (plan.min, "minimum")
+                } else {
+                    (plan.max, "maximum")
+                };
+                match plan {
+                    BoundPlan::Keep => copy_deep(value),
+                    BoundPlan::Drop => return,
+                    BoundPlan::Replace => map.get(bound).cloned().unwrap_or(Value::Null),
+                }
+            }
+            "minimum" if plan.min == BoundPlan::Replace => return,
+            "maximum" if plan.max == BoundPlan::Replace => return,
+            "$schema" if value.as_str().is_some_and(is_oas_dialect) => return,
+            "$id" => {
+                self.note(
+                    ptr,
+                    NOTE_ID_REMOVED,
+                    format_args!(
+                        "`$id` removed: references are resolved by the loader and rewritten relative to the schema root"
+                    ),
+                );
+                return;
+            }
+            "$dynamicRef" | "$recursiveRef" => {
+                self.note(
+                    ptr,
+                    NOTE_UNSUPPORTED,
+                    format_args!("`{key}` is not supported; kept as written and not resolved"),
+                );
+                copy_deep(value)
+            }
+            "items" if plan.legacy_items => {
+                self.note(
+                    ptr,
+                    NOTE_LEGACY_KEYWORD,
+                    format_args!("array-form `items` is pre-2020-12; converted to `prefixItems`"),
+                );
+                let v = self.schema_array(key, value, ptr, next);
+                out.insert("prefixItems".to_owned(), v);
+                return;
+            }
+            "additionalItems" => {
+                let v = self.schema(value, &pointer::push(ptr, key), next);
+                if plan.legacy_items {
+                    out.insert("items".to_owned(), v);
+                    return;
+                }
+                self.note(
+                    ptr,
+                    NOTE_LEGACY_KEYWORD,
+                    format_args!(
+                        "`additionalItems` without array-form `items` has no effect in 2020-12"
+                    ),
+                );
+                v
+            }
+            "dependencies" => {
+                self.note(
+                    ptr,
+                    NOTE_LEGACY_KEYWORD,
+                    format_args!(
+                        "`dependencies` is pre-2020-12 and has no effect; use `dependentRequired`/`dependentSchemas`"
+                    ),
+                );
+                self.dependencies(value, ptr, next)
+            }
+            _ => match position(key) {
+                Position::Schema => self.schema(value, &pointer::push(ptr, key), next),
+                Position::SchemaMap => self.schema_map(key, value, ptr, next),
+                Position::SchemaArray => self.schema_array(key, value, ptr, next),
+                Position::Data => copy_deep(value),
+            },
+        };
+        out.insert(key.to_owned(), converted);
     }
 
     /// Walks a legacy `dependencies` object: schema values are converted, arrays copied.
     fn dependencies(&mut self, value: &Value, ptr: &str, depth: usize) -> Value {
         let Value::Object(map) = value else {
-            return value.clone();
+            return copy_deep(value);
         };
         let here = pointer::push(ptr, "dependencies");
         let mut out = Map::with_capacity(map.len());
@@ -790,7 +844,7 @@ impl Walker<'_> {
                 Value::Object(_) | Value::Bool(_) => {
                     self.schema(sub, &pointer::push(&here, name), depth)
                 }
-                other => other.clone(),
+                other => copy_deep(other),
             };
             out.insert(name.clone(), v);
         }
@@ -822,6 +876,68 @@ impl Walker<'_> {
     }
 }
 
+/// Siblings of a 3.0 `$ref` that are kept: annotations, and `nullable` (see the module docs).
+fn kept_next_to_ref30(key: &str) -> bool {
+    key == "$ref" || key == "nullable" || is_annotation(key)
+}
+
+/// Clones a value without recursion, so that copying a subtree that is not walked (deeper than
+/// [`MAX_DEPTH`], or data) cannot overflow the stack however deep it is.
+fn copy_deep(value: &Value) -> Value {
+    /// A container being copied: the rest of its children, what is copied so far, and (for an
+    /// object) the key of the child being copied.
+    enum Frame<'a> {
+        Array(std::slice::Iter<'a, Value>, Vec<Value>),
+        Object(serde_json::map::Iter<'a>, Map<String, Value>, String),
+    }
+    fn open(value: &Value) -> Result<Frame<'_>, Value> {
+        match value {
+            Value::Array(items) => Ok(Frame::Array(items.iter(), Vec::with_capacity(items.len()))),
+            Value::Object(map) => Ok(Frame::Object(
+                map.iter(),
+                Map::with_capacity(map.len()),
+                String::new(),
+            )),
+            scalar => Err(scalar.clone()),
+        }
+    }
+    let mut stack = match open(value) {
+        Ok(frame) => vec![frame],
+        Err(scalar) => return scalar,
+    };
+    loop {
+        let next = match stack.last_mut() {
+            Some(Frame::Array(iter, _)) => iter.next(),
+            Some(Frame::Object(iter, _, pending)) => iter.next().map(|(k, v)| {
+                pending.clone_from(k);
+                v
+            }),
+            None => return Value::Null, // not reached: the root is returned below
+        };
+        let finished = match next {
+            Some(child) => match open(child) {
+                Ok(frame) => {
+                    stack.push(frame);
+                    continue;
+                }
+                Err(scalar) => scalar,
+            },
+            None => match stack.pop() {
+                Some(Frame::Array(_, out)) => Value::Array(out),
+                Some(Frame::Object(_, out, _)) => Value::Object(out),
+                None => return Value::Null, // not reached: checked above
+            },
+        };
+        match stack.last_mut() {
+            None => return finished,
+            Some(Frame::Array(_, out)) => out.push(finished),
+            Some(Frame::Object(_, out, pending)) => {
+                out.insert(std::mem::take(pending), finished);
+            }
+        }
+    }
+}
+
 /// Applies a 3.0 `nullable: true` to a converted schema object (without the keyword).
 fn make_nullable(mut out: Map<String, Value>) -> Value {
     if out.iter().any(|(k, v)| rejects_null_by_itself(k, v)) {
@@ -833,18 +949,16 @@ fn make_nullable(mut out: Map<String, Value>) -> Value {
                 let s = std::mem::take(s);
                 *t = Value::Array(vec![Value::String(s), Value::String("null".to_owned())]);
             }
-            Value::Array(types) => {
-                if !types.iter().any(|x| x.as_str() == Some("null")) {
-                    types.push(Value::String("null".to_owned()));
-                }
+            Value::Array(types) if !types.iter().any(|x| x.as_str() == Some("null")) => {
+                types.push(Value::String("null".to_owned()));
             }
             _ => {}
         }
     }
-    if let Some(Value::Array(values)) = out.get_mut("enum") {
-        if !values.contains(&Value::Null) {
-            values.push(Value::Null);
-        }
+    if let Some(Value::Array(values)) = out.get_mut("enum")
+        && !values.contains(&Value::Null)
+    {
+        values.push(Value::Null);
     }
     Value::Object(out)
 }
@@ -1615,14 +1729,22 @@ mod tests {
         );
     }
 
-    /// A chain of `depth` nested schemas (`key` one inside the other), innermost `leaf`.
+    /// `{"not": inner}`, `{"properties": {"p": inner}}` or `{"allOf": [inner]}`, built by hand:
+    /// `json!` would serialize (and so copy, recursively) `inner` each time.
+    fn wrap(key: &str, inner: Value) -> Value {
+        let one = |k: &str, v: Value| Value::Object(Map::from_iter([(k.to_owned(), v)]));
+        match key {
+            "properties" => one("properties", one("p", inner)),
+            "allOf" => one("allOf", Value::Array(vec![inner])),
+            _ => one(key, inner),
+        }
+    }
+
+    /// `depth` schemas nested with `key`, innermost `leaf`.
     fn chain(key: &str, depth: usize, leaf: Value) -> Value {
         let mut v = leaf;
         for _ in 0..depth {
-            v = match key {
-                "properties" => json!({ "properties": { "p": v } }),
-                _ => json!({ key: v }),
-            };
+            v = wrap(key, v);
         }
         v
     }
@@ -1630,39 +1752,49 @@ mod tests {
     #[test]
     fn deep_nesting_is_cut_off_without_overflowing_the_stack() {
         let leaf = json!({ "type": "string", "nullable": true });
-        for key in ["not", "properties", "allOf"] {
-            let key = key.to_owned();
+        for (key, step) in [
+            ("not", "/not"),
+            ("properties", "/properties/p"),
+            ("allOf", "/allOf/0"),
+        ] {
             let leaf = leaf.clone();
-            // A small stack, to show the walk's stack use is bounded by MAX_DEPTH.
+            // A small stack, to show that the walk's stack use is bounded by MAX_DEPTH and that
+            // the part below the cut is copied without recursion. (Comparing or dropping values
+            // this deep recurses, so the test checks by pointer and forgets them.)
             let handle = std::thread::Builder::new()
                 .stack_size(1 << 20)
                 .spawn(move || {
-                    let input = if key == "allOf" {
-                        let mut v = leaf;
-                        for _ in 0..2000 {
-                            v = json!({ "allOf": [v] });
-                        }
-                        v
-                    } else {
-                        chain(&key, 2000, leaf)
-                    };
+                    let input = chain(key, 5000, leaf.clone());
                     let out = run(&input, V30, Response);
                     assert_eq!(codes(&out.notes), vec![NOTE_TOO_DEEP]);
-                    // Nothing was converted: the only nullable is below the cut.
-                    assert_eq!(out.schema, input);
-                    // Values this deep are dropped iteratively by nobody: forget them rather
-                    // than risk the drop's own recursion on this small stack.
+                    assert_eq!(out.notes[0].pointer, step.repeat(MAX_DEPTH));
+                    // Nothing was converted: the only `nullable` is below the cut.
+                    assert_eq!(out.schema.pointer(&step.repeat(5000)), Some(&leaf));
                     std::mem::forget(input);
                     std::mem::forget(out);
                 })
                 .unwrap();
             handle.join().unwrap();
         }
-        // Just under the cut: converted.
+        // Just above the cut: converted.
         let out = run(&chain("not", MAX_DEPTH - 1, leaf.clone()), V30, Response);
         assert_eq!(out.notes, vec![]);
+        let expected = chain("not", MAX_DEPTH - 1, json!({ "type": ["string", "null"] }));
+        assert_eq!(out.schema, expected);
         let out = run(&chain("not", MAX_DEPTH, leaf), V30, Response);
         assert_eq!(codes(&out.notes), vec![NOTE_TOO_DEEP]);
+    }
+
+    #[test]
+    fn copy_deep_is_a_faithful_clone() {
+        let v = json!({
+            "a": [1, { "b": null, "c": [true, "x", 1.5, []] }, {}],
+            "d": { "e": { "f": "g" } },
+            "h": -3
+        });
+        assert_eq!(copy_deep(&v).to_string(), v.to_string());
+        assert_eq!(copy_deep(&json!(7)), json!(7));
+        assert_eq!(copy_deep(&json!([])), json!([]));
     }
 
     #[test]
@@ -1722,7 +1854,7 @@ mod tests {
             })
             .to_string()
         );
-        assert_eq!(codes(&out.notes), vec![NOTE_UNSUPPORTED, NOTE_UNSUPPORTED]);
+        assert_eq!(codes(&out.notes), vec![NOTE_ID_REMOVED, NOTE_UNSUPPORTED]);
         assert_eq!(out.notes[1].pointer, "/properties/self");
     }
 
@@ -1864,26 +1996,5 @@ mod tests {
                 }
             }
         }
-    }
-}
-#[cfg(test)]
-mod stack_probe {
-    use super::*;
-    use serde_json::json;
-    #[test]
-    fn probe() {
-        let Ok(mode) = std::env::var("PROBE") else { return };
-        let kb: usize = std::env::var("KB").unwrap().parse().unwrap();
-        let r = std::thread::Builder::new().stack_size(kb << 10).spawn(move || {
-            let mut v = json!({"type": "string"});
-            let n = if mode == "clone" { 2000 } else { MAX_DEPTH - 1 };
-            for _ in 0..n { v = if mode == "properties" { json!({"properties": {"p": v}}) } else { json!({"not": v}) }; }
-            if mode == "clone" { let c = v.clone(); assert!(c == v); std::mem::forget(c); }
-            else {
-            let out = convert_with_notes(&v, Dialect::OpenApi30, Direction::Response, &mut |_, _| None);
-            std::mem::forget(out); }
-            std::mem::forget(v);
-        }).unwrap().join();
-        eprintln!("RESULT ok={}", r.is_ok());
     }
 }

@@ -598,25 +598,42 @@ fn parse_yaml_here(file: &str, text: &str, max_depth: usize) -> Result<Document,
         } else {
             "the document is empty (only comments or document markers)"
         };
-        return Err(vec![Diagnostic::error("empty-document", location(file, 0, 0, ""), message)]);
+        return Err(vec![Diagnostic::error(
+            "empty-document",
+            location(file, 0, 0, ""),
+            message,
+        )]);
     }
     let mut positions = HashMap::new();
     let mut duplicates = Vec::new();
     positions.insert(String::new(), pos_of(&root.referenced));
     let mut ptr = String::new();
-    walk_spans(&root.value.spans, &mut ptr, &mut positions, &mut duplicates, true);
+    walk_spans(
+        &root.value.spans,
+        &mut ptr,
+        &mut positions,
+        &mut duplicates,
+        true,
+    );
     if !duplicates.is_empty() {
         return Err(duplicate_diagnostics(file, duplicates));
     }
-    Ok(Document { file: file.to_owned(), format: Format::Yaml, value: root.value.value, positions })
+    Ok(Document {
+        file: file.to_owned(),
+        format: Format::Yaml,
+        value: root.value.value,
+        positions,
+    })
 }
 
 /// Whether a YAML text has anything besides blank lines, comments, directives and document
 /// markers (only used to word the empty-document message).
 fn has_yaml_content(text: &str) -> bool {
-    text.lines().map(|l| l.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')).any(|l| {
-        !(l.is_empty() || l.starts_with('#') || l.starts_with('%') || l == "---" || l == "...")
-    })
+    text.lines()
+        .map(|l| l.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}'))
+        .any(|l| {
+            !(l.is_empty() || l.starts_with('#') || l.starts_with('%') || l == "---" || l == "...")
+        })
 }
 
 fn pos_of(loc: &serde_saphyr::Location) -> Pos {
@@ -687,9 +704,10 @@ fn yaml_error(file: &str, err: &serde_saphyr::Error, max_depth: usize) -> Diagno
     let (line, column) = err.location().map_or((0, 0), |l| pos_of(&l));
     let loc = location(file, line, column, "");
     match innermost(err) {
-        E::Budget { breach: serde_saphyr::budget::BudgetBreach::Depth { .. }, .. } => {
-            too_deep(file, line, column, max_depth)
-        }
+        E::Budget {
+            breach: serde_saphyr::budget::BudgetBreach::Depth { .. },
+            ..
+        } => too_deep(file, line, column, max_depth),
         E::ExternalMessage { source, .. }
             if matches!(
                 &**source,
@@ -702,7 +720,9 @@ fn yaml_error(file: &str, err: &serde_saphyr::Error, max_depth: usize) -> Diagno
         E::Budget { breach, .. } => Diagnostic::error(
             "yaml-budget-exceeded",
             loc,
-            format!("the YAML document is too large or too complex for the reader's limits ({breach:?})"),
+            format!(
+                "the YAML document is too large or too complex for the reader's limits ({breach:?})"
+            ),
         ),
         E::MultipleDocuments { .. } => Diagnostic::error(
             "multiple-documents",
@@ -714,7 +734,11 @@ fn yaml_error(file: &str, err: &serde_saphyr::Error, max_depth: usize) -> Diagno
                 formatter: &PlainFormatter,
                 snippets: serde_saphyr::SnippetMode::Off,
             });
-            let message = if message.is_empty() { "invalid YAML".to_owned() } else { message };
+            let message = if message.is_empty() {
+                "invalid YAML".to_owned()
+            } else {
+                message
+            };
             Diagnostic::error("yaml-syntax", loc, message)
         }
     }
@@ -932,3 +956,195 @@ impl<'de> Visitor<'de> for NodeVisitor {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use super::*;
+    use proptest::prelude::*;
+
+    fn pos(scan: &JsonScan, pointer: &str) -> Option<Pos> {
+        scan.positions.get(pointer).copied()
+    }
+
+    #[test]
+    fn scanner_records_keys_items_and_root() {
+        let scan = scan_json("  {\"a\": [1, {\"b\": null}, \"s\"],\n \"c\": {}}");
+        assert_eq!(pos(&scan, ""), Some((1, 3)));
+        assert_eq!(pos(&scan, "/a"), Some((1, 4)));
+        assert_eq!(pos(&scan, "/a/0"), Some((1, 10)));
+        assert_eq!(pos(&scan, "/a/1"), Some((1, 13)));
+        assert_eq!(pos(&scan, "/a/1/b"), Some((1, 14)));
+        assert_eq!(pos(&scan, "/a/2"), Some((1, 26)));
+        assert_eq!(pos(&scan, "/c"), Some((2, 2)));
+        assert_eq!(scan.positions.len(), 7);
+        assert!(scan.duplicates.is_empty() && scan.too_deep.is_none());
+    }
+
+    #[test]
+    fn scanner_decodes_escapes_and_surrogates() {
+        let scan = scan_json(
+            r#"{"\ud83d\ude00": 1, "\ud83d": 2, "\ude00x": 3, "\u00e9\n\t\/": 4, "\q": 5, "\u12": 6}"#,
+        );
+        for key in [
+            "/😀",
+            "/\u{fffd}",
+            "/\u{fffd}x",
+            "/é\n\t~1",
+            "/q",
+            "/\u{fffd}12",
+        ] {
+            assert!(
+                pos(&scan, key).is_some(),
+                "{key:?} missing: {:?}",
+                scan.positions.keys()
+            );
+        }
+    }
+
+    #[test]
+    fn scanner_survives_malformed_input() {
+        for text in [
+            "",
+            "{",
+            "\"",
+            "{\"a",
+            "{\"a\\",
+            "{\"a\\u",
+            "{\"a\\ud83d\\u",
+            "}}]]",
+            "[1,,,:::]",
+            "{\"é\\é\": 1}",
+            "{\"a\": tru",
+            "\u{0}\u{feff}{",
+        ] {
+            let _ = scan_json(text);
+        }
+        let deep = scan_json(&"[".repeat(100_000));
+        assert_eq!(deep.too_deep, Some((1, MAX_DEPTH as u32 + 1)));
+        let deep = scan_json(&"{\"a\":".repeat(100_000));
+        assert!(deep.too_deep.is_some());
+    }
+
+    #[test]
+    fn scanner_finds_duplicates_at_every_level() {
+        let scan =
+            scan_json("{\"a\": {\"x\": 1, \"x\": 2}, \"b\": [{\"y\": 1, \"y\": 1}], \"a\": 3}");
+        let got: Vec<_> = scan
+            .duplicates
+            .iter()
+            .map(|d| (d.pointer.as_str(), d.first, d.second))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("/a/x", (1, 8), (1, 16)),
+                ("/b/0/y", (1, 32), (1, 40)),
+                ("/a", (1, 2), (1, 50))
+            ]
+        );
+    }
+
+    #[test]
+    fn char_columns_from_byte_columns() {
+        assert_eq!(char_column("ab", 1, 2), 2);
+        assert_eq!(char_column("éé x", 1, 6), 4);
+        assert_eq!(char_column("a\néé x", 2, 6), 4);
+        // Out of range or mid-character inputs do not panic.
+        assert_eq!(char_column("é", 1, 2), 1);
+        let _ = char_column("é", 3, 9);
+        let _ = char_column("", 0, 0);
+    }
+
+    #[test]
+    fn no_location_text_in_yaml_messages() {
+        let errors = parse("x.yaml", "a: [1, 2\n").unwrap_err();
+        assert_eq!(errors[0].code, "yaml-syntax");
+        assert!(!errors[0].message.contains("line"), "{}", errors[0]);
+    }
+
+    /// JSON is YAML (flow style), so reading a JSON spec through the YAML path must give the same
+    /// value and the very same positions as the JSON path: a cross-check of the scanner and of
+    /// the span-collecting visitor on real documents.
+    #[test]
+    fn json_specs_read_as_yaml_give_identical_values_and_positions() {
+        let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let Some(dir) = [
+            manifest.join("../../specs/oxide"),
+            manifest.join("../../../shared/specs/oxide"),
+        ]
+        .into_iter()
+        .find(|p| p.is_dir()) else {
+            eprintln!("skipping: no specs/oxide in the repository nor ../shared/specs/oxide");
+            return;
+        };
+        let mut count = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "json") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let json = parse("spec.json", &text).unwrap();
+            let yaml = parse_yaml("spec.json", &text).unwrap();
+            assert_eq!(json.value, yaml.value, "{}", path.display());
+            assert_eq!(json.positions, yaml.positions, "{}", path.display());
+            count += 1;
+        }
+        assert!(count > 0);
+    }
+
+    proptest! {
+        #[test]
+        fn scanner_never_panics(text in any::<String>()) {
+            let _ = scan_json(&text);
+        }
+
+        #[test]
+        fn scanner_never_panics_on_json_like_text(text in "[\\[\\]{}:,\"\\\\u0-9a-fA-F dD \n]{0,300}") {
+            let _ = scan_json(&text);
+        }
+
+        /// On valid JSON the scanner's view matches serde_json's: one position per node and the
+        /// same duplicate-free key sets.
+        #[test]
+        fn scanner_agrees_with_serde_json(value in arb_json()) {
+            let text = serde_json::to_string_pretty(&value).unwrap();
+            let doc = parse("p.json", &text).unwrap();
+            prop_assert_eq!(&doc.value, &value);
+            let mut count = 0;
+            count_nodes(&value, &mut count);
+            prop_assert_eq!(doc.positions.len(), count);
+        }
+    }
+
+    fn count_nodes(v: &Value, n: &mut usize) {
+        *n += 1;
+        match v {
+            Value::Array(a) => a.iter().for_each(|v| count_nodes(v, n)),
+            Value::Object(o) => o.values().for_each(|v| count_nodes(v, n)),
+            _ => {}
+        }
+    }
+
+    fn arb_json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(|n| Value::Number(n.into())),
+            ".*".prop_map(Value::String),
+        ];
+        let inner = leaf.prop_recursive(6, 64, 8, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                proptest::collection::vec((".{0,6}", inner), 0..6)
+                    .prop_map(|entries| Value::Object(entries.into_iter().collect())),
+            ]
+        });
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            proptest::collection::vec((".{0,6}", inner), 0..6)
+                .prop_map(|entries| Value::Object(entries.into_iter().collect())),
+        ]
+    }
+}

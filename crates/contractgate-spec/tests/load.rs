@@ -43,7 +43,9 @@ fn count_raw(doc: &Value) -> (usize, usize) {
             continue;
         }
         let item = local(doc, item);
-        for method in ["get", "put", "post", "delete", "options", "head", "patch", "trace"] {
+        for method in [
+            "get", "put", "post", "delete", "options", "head", "patch", "trace",
+        ] {
             let Some(op) = item.get(method) else { continue };
             ops += 1;
             let Some(responses) = op.get("responses").and_then(Value::as_object) else {
@@ -99,7 +101,12 @@ fn every_bundled_spec_loads_with_the_counts_of_its_raw_document() {
 
 #[test]
 fn every_schema_in_the_bundled_specs_compiles_as_json_schema_2020_12() {
-    for spec in ["oai/petstore-expanded.yaml", "oai/uspto.yaml", "oxide/nexus.json", "oai/webhook-example.yaml"] {
+    for spec in [
+        "oai/petstore-expanded.yaml",
+        "oai/uspto.yaml",
+        "oxide/nexus.json",
+        "oai/webhook-example.yaml",
+    ] {
         let api = load(specs_dir().join(spec)).unwrap().api;
         let mut schemas: Vec<&Value> = Vec::new();
         for op in &api.operations {
@@ -146,15 +153,24 @@ fn multi_file_refs_resolve_relative_to_the_file_that_holds_them() {
     assert_eq!(list.path, "/users");
     assert_eq!(list.parameters[0].name, "limit");
     assert_eq!(list.parameters[0].location, ParamLocation::Query);
-    assert_eq!(list.parameters[0].defined_at.file, "tests/fixtures/load/multi/components/parameters.yaml");
+    assert_eq!(
+        list.parameters[0].defined_at.file,
+        "tests/fixtures/load/multi/components/parameters.yaml"
+    );
     assert_eq!(list.parameters[0].defined_at.line, 7);
-    let schema = list.responses[0].content["application/json"].schema.as_ref().unwrap();
+    let schema = list.responses[0].content["application/json"]
+        .schema
+        .as_ref()
+        .unwrap();
     assert_eq!(schema["items"], json!({"$ref": "#/$defs/User"}));
     let user = &schema["$defs"]["User"];
     assert_eq!(user["properties"]["id"], json!({"$ref": "#/$defs/Id"}));
     assert_eq!(schema["$defs"]["Id"]["format"], "uuid");
     // 3.0 `nullable` without `type` siblings is converted.
-    assert_eq!(schema["$defs"]["Address"]["type"], json!(["object", "null"]));
+    assert_eq!(
+        schema["$defs"]["Address"]["type"],
+        json!(["object", "null"])
+    );
     // Response direction: the writeOnly password is gone.
     assert!(user["properties"].get("password").is_none());
 
@@ -164,14 +180,25 @@ fn multi_file_refs_resolve_relative_to_the_file_that_holds_them() {
     let body = create.request_body.as_ref().unwrap();
     assert!(body.required);
     let req_schema = body.content["application/json"].schema.as_ref().unwrap();
-    assert!(req_schema["$defs"]["User"]["properties"].get("password").is_some());
+    assert!(
+        req_schema["$defs"]["User"]["properties"]
+            .get("password")
+            .is_some()
+    );
 
     // A response from a JSON file, with a header and a problem+json body from yet another file.
     let get = &api.operations[2];
-    let not_found = get.responses.iter().find(|r| r.status == StatusSpec::Exact(404)).unwrap();
+    let not_found = get
+        .responses
+        .iter()
+        .find(|r| r.status == StatusSpec::Exact(404))
+        .unwrap();
     assert_eq!(not_found.description, "no such user");
     assert!(not_found.headers["X-Request-Id"].required);
-    let problem = not_found.content["application/problem+json"].schema.as_ref().unwrap();
+    let problem = not_found.content["application/problem+json"]
+        .schema
+        .as_ref()
+        .unwrap();
     assert_eq!(problem["$defs"]["Problem"]["required"], json!(["title"]));
     assert_eq!(get.parameters[0].location, ParamLocation::Path);
     assert!(get.parameters[0].required);
@@ -180,10 +207,19 @@ fn multi_file_refs_resolve_relative_to_the_file_that_holds_them() {
 #[test]
 fn recursive_schemas_stay_finite() {
     let api = load(fixture("recursive.yaml")).unwrap().api;
-    let tree = api.operations[0].responses[0].content["application/json"].schema.clone().unwrap();
+    let tree = api.operations[0].responses[0].content["application/json"]
+        .schema
+        .clone()
+        .unwrap();
     assert_eq!(tree["$ref"], "#/$defs/Node");
-    assert_eq!(tree["$defs"]["Node"]["properties"]["children"]["items"], json!({"$ref": "#/$defs/Node"}));
-    let org = api.operations[1].responses[0].content["application/json"].schema.clone().unwrap();
+    assert_eq!(
+        tree["$defs"]["Node"]["properties"]["children"]["items"],
+        json!({"$ref": "#/$defs/Node"})
+    );
+    let org = api.operations[1].responses[0].content["application/json"]
+        .schema
+        .clone()
+        .unwrap();
     let defs: Vec<&String> = org["$defs"].as_object().unwrap().keys().collect();
     assert_eq!(defs, ["Team", "Person"]);
     // And a validator can use them.
@@ -228,7 +264,10 @@ fn openapi_30_and_31_documents_of_the_same_api_give_the_same_ir() {
     let op = &v30.api.operations[0];
     assert_eq!(op.method, Method::Get);
     assert_eq!(op.security.len(), 1);
-    let schema = op.responses[0].content["application/json"].schema.as_ref().unwrap();
+    let schema = op.responses[0].content["application/json"]
+        .schema
+        .as_ref()
+        .unwrap();
     assert_eq!(
         schema["$defs"]["Profile"]["properties"]["id"],
         json!({"type": "integer", "format": "int64", "exclusiveMinimum": 0})
@@ -284,6 +323,9 @@ fn several_errors_are_reported_together() {
     insta::assert_snapshot!(text);
     assert!(text.contains("body"), "{text}");
     assert!(text.contains("2OO"), "{text}");
-    assert!(text.contains("'Pets' not found") || text.contains("Pets' not found"), "{text}");
+    assert!(
+        text.contains("'Pets' not found") || text.contains("Pets' not found"),
+        "{text}"
+    );
     assert!(text.contains("apiKey"), "{text}");
 }

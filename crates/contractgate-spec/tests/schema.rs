@@ -2,12 +2,15 @@
 //! on): the OpenAPI meaning of `nullable`, boolean exclusive bounds and `readOnly`/`writeOnly`
 //! survives the conversion.
 #![cfg(feature = "load")]
+// Helpers outside `#[test]` functions may unwrap too: a panic is a test failure.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use contractgate_spec::schema::{Dialect, Direction, convert, convert_with_notes};
 use serde_json::{Value, json};
 
 fn to_defs(r: &str, _at: &str) -> Option<String> {
-    r.strip_prefix("#/components/schemas/").map(|name| format!("#/$defs/{name}"))
+    r.strip_prefix("#/components/schemas/")
+        .map(|name| format!("#/$defs/{name}"))
 }
 
 fn validator(schema: &Value) -> jsonschema::Validator {
@@ -32,7 +35,11 @@ fn nullable_accepts_null() {
         assert!(v.is_valid(&json!(null)), "{schema}");
         assert!(!v.is_valid(&json!(3)), "{schema}");
     }
-    let not_nullable = converted(json!({ "type": "string" }), Dialect::OpenApi30, Direction::Response);
+    let not_nullable = converted(
+        json!({ "type": "string" }),
+        Dialect::OpenApi30,
+        Direction::Response,
+    );
     assert!(!not_nullable.is_valid(&json!(null)));
 }
 
@@ -69,9 +76,15 @@ fn required_write_only_password_is_not_required_in_responses() {
     for dialect in [Dialect::OpenApi30, Dialect::OpenApi31] {
         let response = converted(account(), dialect, Direction::Response);
         assert!(response.is_valid(&json!({ "id": 1 })));
-        assert!(!response.is_valid(&json!({ "password": "x" })), "id is still required");
+        assert!(
+            !response.is_valid(&json!({ "password": "x" })),
+            "id is still required"
+        );
         let request = converted(account(), dialect, Direction::Request);
-        assert!(!request.is_valid(&json!({ "id": 1 })), "a request must send the password");
+        assert!(
+            !request.is_valid(&json!({ "id": 1 })),
+            "a request must send the password"
+        );
     }
 }
 
@@ -81,14 +94,25 @@ fn required_read_only_id_is_not_required_in_requests() {
         let request = converted(account(), dialect, Direction::Request);
         assert!(request.is_valid(&json!({ "password": "secret" })));
         let response = converted(account(), dialect, Direction::Response);
-        assert!(!response.is_valid(&json!({ "password": "secret" })), "a response must have the id");
+        assert!(
+            !response.is_valid(&json!({ "password": "secret" })),
+            "a response must have the id"
+        );
     }
 }
 
 /// Converts every component schema of a fixture and bundles them under `$defs`, the way the
 /// loader builds a self-contained IR schema, with `$ref` pointing at `name`.
-fn bundle(fixture: &str, dialect: Dialect, direction: Direction, name: &str) -> jsonschema::Validator {
-    let path = format!("{}/tests/fixtures/schema/{fixture}", env!("CARGO_MANIFEST_DIR"));
+fn bundle(
+    fixture: &str,
+    dialect: Dialect,
+    direction: Direction,
+    name: &str,
+) -> jsonschema::Validator {
+    let path = format!(
+        "{}/tests/fixtures/schema/{fixture}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let text = std::fs::read_to_string(&path).unwrap();
     let doc: Value = serde_json::from_str(&text).unwrap();
     let mut defs = serde_json::Map::new();
@@ -100,8 +124,10 @@ fn bundle(fixture: &str, dialect: Dialect, direction: Direction, name: &str) -> 
     validator(&json!({ "$defs": defs, "$ref": format!("#/$defs/{name}") }))
 }
 
-const FIXTURES: [(&str, Dialect); 2] =
-    [("petstore-3.0.json", Dialect::OpenApi30), ("petstore-3.1.json", Dialect::OpenApi31)];
+const FIXTURES: [(&str, Dialect); 2] = [
+    ("petstore-3.0.json", Dialect::OpenApi30),
+    ("petstore-3.1.json", Dialect::OpenApi31),
+];
 
 #[test]
 fn petstore_responses_behave_the_same_in_both_dialects() {
@@ -109,21 +135,32 @@ fn petstore_responses_behave_the_same_in_both_dialects() {
         let pet = bundle(fixture, dialect, Direction::Response, "Pet");
         let ok = |v: Value| assert!(pet.is_valid(&v), "{fixture}: expected valid: {v}");
         let bad = |v: Value| assert!(!pet.is_valid(&v), "{fixture}: expected invalid: {v}");
-        ok(json!({ "id": 1, "name": "Rex", "status": null, "price": 5, "tag": null, "owner": null }));
+        ok(
+            json!({ "id": 1, "name": "Rex", "status": null, "price": 5, "tag": null, "owner": null }),
+        );
         // The owner's writeOnly password is required, but not in responses.
-        ok(json!({ "id": 1, "name": "Rex", "status": "sold", "price": 5,
-                   "owner": { "id": 2, "username": "ann" } }));
+        ok(
+            json!({ "id": 1, "name": "Rex", "status": "sold", "price": 5,
+                   "owner": { "id": 2, "username": "ann" } }),
+        );
         ok(json!({ "id": 1, "name": "Rex", "status": "sold", "price": 10000 }));
         bad(json!({ "name": "Rex", "status": "sold", "price": 5 }));
         bad(json!({ "id": 1, "name": "Rex", "status": "sold", "price": 0 }));
         bad(json!({ "id": 1, "name": "Rex", "status": "lost", "price": 5 }));
         bad(json!({ "id": 1, "name": "Rex", "status": "sold", "price": 5, "tag": 7 }));
-        bad(json!({ "id": 1, "name": "Rex", "status": "sold", "price": 5, "photoUrls": ["not a uri"] }));
+        bad(
+            json!({ "id": 1, "name": "Rex", "status": "sold", "price": 5, "photoUrls": ["not a uri"] }),
+        );
 
         let new_pet = bundle(fixture, dialect, Direction::Response, "NewPet");
         assert!(new_pet.is_valid(&json!(null)), "{fixture}");
-        assert!(new_pet.is_valid(&json!({ "id": 1, "name": "Rex", "status": null, "price": 1, "notes": "x" })));
-        assert!(!new_pet.is_valid(&json!({ "name": "Rex", "status": null, "price": 1 })), "{fixture}");
+        assert!(new_pet.is_valid(
+            &json!({ "id": 1, "name": "Rex", "status": null, "price": 1, "notes": "x" })
+        ));
+        assert!(
+            !new_pet.is_valid(&json!({ "name": "Rex", "status": null, "price": 1 })),
+            "{fixture}"
+        );
     }
 }
 
@@ -136,7 +173,44 @@ fn petstore_requests_behave_the_same_in_both_dialects() {
         ok(json!({ "name": "Rex", "status": "available", "price": 1 }));
         ok(json!({ "name": "Rex", "status": "available", "price": 1,
                    "owner": { "username": "ann", "password": "x" } }));
-        bad(json!({ "name": "Rex", "status": "available", "price": 1, "owner": { "username": "ann" } }));
+        bad(
+            json!({ "name": "Rex", "status": "available", "price": 1, "owner": { "username": "ann" } }),
+        );
         bad(json!({ "name": "", "status": "available", "price": 1 }));
+    }
+}
+
+/// Every component schema of the real-world JSON specs vendored in `specs/` converts, in both
+/// directions, to schemas that compile together.
+#[test]
+fn vendored_specs_convert_to_compilable_schemas() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../specs/oxide");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no specs in {}", dir.display());
+    for file in files {
+        let doc: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        let dialect = match doc["openapi"].as_str().unwrap_or_default() {
+            v if v.starts_with("3.0") => Dialect::OpenApi30,
+            _ => Dialect::OpenApi31,
+        };
+        let Some(components) = doc["components"]["schemas"].as_object() else { continue };
+        for direction in [Direction::Request, Direction::Response] {
+            let mut defs = serde_json::Map::new();
+            let mut all = Vec::new();
+            for (name, schema) in components {
+                let out = convert_with_notes(schema, dialect, direction, &mut to_defs);
+                for note in &out.notes {
+                    eprintln!("{} {name}{}: {} {}", file.display(), note.pointer, note.code, note.message);
+                }
+                defs.insert(name.clone(), out.schema);
+                all.push(json!({ "$ref": format!("#/$defs/{name}") }));
+            }
+            validator(&json!({ "$defs": defs, "anyOf": all }));
+        }
     }
 }

@@ -248,20 +248,126 @@ deleteUser = "destroys data"
         let c = Config::parse(text, Path::new("contractgate.toml")).unwrap();
         let env = &c.environments["staging"];
         assert!(env.read_only);
-        assert_eq!(env.credentials["bearerAuth"].token_env.as_deref(), Some("TOKEN"));
-        assert_eq!(env.fixtures["getUser"].params["userId"], serde_json::json!(42));
+        assert_eq!(
+            env.credentials["bearerAuth"].token_env.as_deref(),
+            Some("TOKEN")
+        );
+        assert_eq!(
+            env.fixtures["getUser"].params["userId"],
+            serde_json::json!(42)
+        );
         assert!(!c.checks["latency_budget"].enabled);
         assert_eq!(c.skip["deleteUser"], "destroys data");
     }
 
     #[test]
     fn unknown_keys_list_the_valid_ones() {
-        let e = Config::parse("[environments.x]\nbase_ur = \"http://a\"\n", Path::new("c.toml")).unwrap_err();
+        let e = Config::parse(
+            "[environments.x]\nbase_ur = \"http://a\"\n",
+            Path::new("c.toml"),
+        )
+        .unwrap_err();
         insta::assert_snapshot!("unknown_environment_key", e.to_string());
-        let e = Config::parse("[checks.status_code]\nenabled = true\n", Path::new("c.toml")).unwrap_err();
+        let e = Config::parse(
+            "[checks.status_code]\nenabled = true\n",
+            Path::new("c.toml"),
+        )
+        .unwrap_err();
         assert_eq!(
             e.to_string(),
             "c.toml: unknown check `status_code` in `checks`; valid checks: not_server_error, status_code_conformance, content_type_conformance, response_schema_conformance, response_headers_conformance, method_not_allowed, auth_enforced, negative_data_rejection, latency_budget"
         );
+    }
+}
+
+/// The settings in force for one run: an environment's values over the top-level ones, with
+/// defaults filled in.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Settings {
+    /// Timeouts, TLS, body cap, retries.
+    pub http: crate::client::HttpSettings,
+    /// Headers sent with every request.
+    pub headers: IndexMap<String, String>,
+    /// Credentials per security scheme, by environment variable name.
+    pub credentials: IndexMap<String, Credential>,
+    /// Only GET, HEAD and OPTIONS are sent.
+    pub read_only: bool,
+    /// The most requests this process sends.
+    pub request_budget: Option<u64>,
+    /// Requests per second, at most.
+    pub rate_limit: Option<f64>,
+    /// The budget of `latency_budget`.
+    pub latency_budget: Option<std::time::Duration>,
+    /// Undeclared properties fail `response_schema_conformance` instead of warning.
+    pub strict_properties: bool,
+    /// Fixtures by operation id.
+    pub fixtures: IndexMap<String, OperationFixtures>,
+    /// Skipped operations by id, with the reason.
+    pub skip: IndexMap<String, String>,
+    /// Checks turned off.
+    pub disabled: Vec<Check>,
+    /// Seed for synthesized data (mixed with operation and parameter names).
+    pub seed: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            http: crate::client::HttpSettings::default(),
+            headers: IndexMap::new(),
+            credentials: IndexMap::new(),
+            read_only: false,
+            request_budget: None,
+            rate_limit: None,
+            latency_budget: None,
+            strict_properties: false,
+            fixtures: IndexMap::new(),
+            skip: IndexMap::new(),
+            disabled: Vec::new(),
+            seed: 0,
+        }
+    }
+}
+
+impl Settings {
+    /// Settings from a config file and (optionally) one of its environments.
+    pub fn from_config(config: &Config, env: Option<&Environment>) -> Settings {
+        let mut s = Settings {
+            fixtures: config.fixtures.clone(),
+            skip: config.skip.clone(),
+            ..Settings::default()
+        };
+        let mut checks = config.checks.clone();
+        if let Some(env) = env {
+            let secs = |v: Option<f64>, d: std::time::Duration| {
+                v.filter(|v| v.is_finite() && *v > 0.0)
+                    .map_or(d, std::time::Duration::from_secs_f64)
+            };
+            s.http.connect_timeout = secs(env.connect_timeout_secs, s.http.connect_timeout);
+            s.http.timeout = secs(env.timeout_secs, s.http.timeout);
+            s.http.insecure = env.insecure;
+            if let Some(m) = env.max_body_bytes {
+                s.http.max_body_bytes = m;
+            }
+            if let Some(r) = env.retries {
+                s.http.retries = r;
+            }
+            s.headers = env.headers.clone();
+            s.credentials = env.credentials.clone();
+            s.read_only = env.read_only;
+            s.request_budget = env.request_budget;
+            s.rate_limit = env.rate_limit.filter(|r| *r > 0.0);
+            s.latency_budget = env.latency_budget_ms.map(std::time::Duration::from_millis);
+            s.strict_properties = env.strict_properties.unwrap_or(false);
+            s.fixtures.extend(env.fixtures.clone());
+            s.skip.extend(env.skip.clone());
+            checks.extend(env.checks.clone());
+        }
+        s.disabled = checks
+            .iter()
+            .filter(|(_, c)| !c.enabled)
+            .filter_map(|(name, _)| name.parse().ok())
+            .collect();
+        s
     }
 }

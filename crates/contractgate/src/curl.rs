@@ -99,6 +99,8 @@ pub struct CurlRequest {
     pub url: Word,
     /// Headers in the order sent.
     pub headers: Vec<(String, Word)>,
+    /// Basic credentials: the environment variables of the user name and password.
+    pub basic: Option<(String, String)>,
     /// The body, when there is one.
     pub body: Option<Vec<u8>>,
 }
@@ -118,13 +120,19 @@ impl CurlRequest {
             out.push_str(" -H ");
             out.push_str(&w.quoted());
         }
+        if let Some((user, password)) = &self.basic {
+            out.push_str(&format!(" -u \"${{{user}}}:${{{password}}}\""));
+        }
         if let Some(body) = &self.body {
             match std::str::from_utf8(body) {
                 Ok(text) => {
                     out.push_str(" --data-binary ");
                     out.push_str(&single_quote(text));
                 }
-                Err(_) => out.push_str(&format!(" --data-binary @body.bin  # {} bytes, not UTF-8", body.len())),
+                Err(_) => out.push_str(&format!(
+                    " --data-binary @body.bin  # {} bytes, not UTF-8",
+                    body.len()
+                )),
             }
         }
         out
@@ -145,7 +153,11 @@ mod tests {
         let req = CurlRequest {
             method: "POST".into(),
             url,
-            headers: vec![("Authorization".into(), auth), ("X-Note".into(), Word::lit("it's"))],
+            headers: vec![
+                ("Authorization".into(), auth),
+                ("X-Note".into(), Word::lit("it's")),
+            ],
+            basic: None,
             body: Some(b"{\"a\":\"b'c\"}".to_vec()),
         };
         assert_eq!(

@@ -206,8 +206,22 @@ impl fmt::Display for Failure {
         if !finding.schema_errors.is_empty() {
             writeln!(f, "\nSchema violations ({}):", finding.schema_errors.len())?;
             for (i, e) in finding.schema_errors.iter().enumerate() {
-                let at = if e.instance_path.is_empty() { "(root)" } else { e.instance_path.as_str() };
-                writeln!(f, "  {}. `{}` at {at} (schema {}): {}", i + 1, e.keyword, e.schema_path, e.message)?;
+                let at = if e.instance_path.is_empty() {
+                    "(root)"
+                } else {
+                    e.instance_path.as_str()
+                };
+                writeln!(
+                    f,
+                    "  {}. `{}` at {at} (schema {}): {}",
+                    i + 1,
+                    e.keyword,
+                    e.schema_path,
+                    e.message
+                )?;
+                if !e.value.is_empty() {
+                    writeln!(f, "     value: {}", e.value)?;
+                }
             }
         }
         if let Some(hint) = &finding.route_hint {
@@ -226,14 +240,22 @@ impl fmt::Display for Failure {
             }
         }
         if let Some(resp) = &self.response {
-            writeln!(f, "\nResponse: {} {} (in {} ms)", resp.status, resp.reason, resp.elapsed_ms)?;
+            writeln!(
+                f,
+                "\nResponse: {} {} (in {} ms)",
+                resp.status, resp.reason, resp.elapsed_ms
+            )?;
             for (name, value) in &resp.headers {
                 writeln!(f, "  {name}: {value}")?;
             }
             if resp.body_len == 0 {
                 writeln!(f, "Body: empty")?;
             } else {
-                let cut = if resp.truncated { ", cut at the size cap" } else { "" };
+                let cut = if resp.truncated {
+                    ", cut at the size cap"
+                } else {
+                    ""
+                };
                 writeln!(f, "Body ({} bytes{cut}):", resp.body_len)?;
                 for line in resp.body_excerpt.lines() {
                     writeln!(f, "  {line}")?;

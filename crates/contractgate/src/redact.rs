@@ -36,7 +36,8 @@ impl Redactor {
         if !value.is_empty() && !self.secrets.iter().any(|(v, _)| v == value) {
             self.secrets.push((value.to_owned(), env_var.to_owned()));
             // Longest first, so a secret containing another is replaced whole.
-            self.secrets.sort_by_key(|(v, _)| std::cmp::Reverse(v.len()));
+            self.secrets
+                .sort_by_key(|(v, _)| std::cmp::Reverse(v.len()));
         }
     }
 
@@ -68,7 +69,9 @@ impl Redactor {
                 out = out.replace(value.as_str(), &format!("${var}"));
             }
             // Also the percent-encoded form, as it appears in URLs.
-            let encoded = percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC).to_string();
+            let encoded =
+                percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC)
+                    .to_string();
             if encoded != *value && out.contains(&encoded) {
                 out = out.replace(&encoded, &format!("${var}"));
             }
@@ -88,7 +91,10 @@ mod tests {
         r.add_header("X-Key");
         assert_eq!(r.header_value("Authorization", "Bearer s3cr3t-token"), MASK);
         assert_eq!(r.header_value("x-key", "anything"), MASK);
-        assert_eq!(r.header_value("x-trace", "id s3cr3t-token"), "id $API_TOKEN");
+        assert_eq!(
+            r.header_value("x-trace", "id s3cr3t-token"),
+            "id $API_TOKEN"
+        );
         assert_eq!(r.redact("token=s3cr3t-token&x=1"), "token=$API_TOKEN&x=1");
     }
 }

@@ -18,7 +18,7 @@ pub(crate) fn compile(schema: &Value) -> Result<jsonschema::Validator, String> {
 
 fn is_base64(s: &str) -> bool {
     let bytes = s.as_bytes();
-    if bytes.len() % 4 != 0 {
+    if !bytes.len().is_multiple_of(4) {
         return false;
     }
     let pad = bytes.iter().rev().take_while(|b| **b == b'=').count();
@@ -39,6 +39,8 @@ pub struct SchemaError {
     pub schema_path: String,
     /// The validator's message.
     pub message: String,
+    /// The offending part of the body, as compact JSON (cut to 120 characters).
+    pub value: String,
 }
 
 /// Validators keyed by the address of a schema inside an immutable, shared [`Api`](contractgate_spec::ir::Api).
@@ -78,10 +80,11 @@ pub(crate) fn errors(validator: &jsonschema::Validator, instance: &Value) -> Vec
     validator
         .iter_errors(instance)
         .map(|e| SchemaError {
-            keyword: e.keyword().to_owned(),
+            keyword: e.kind().keyword().to_owned(),
             instance_path: e.instance_path().to_string(),
             schema_path: e.schema_path().to_string(),
             message: e.to_string(),
+            value: String::new(),
         })
         .collect()
 }
@@ -126,7 +129,11 @@ fn collect<'a>(root: &'a Value, schema: &'a Value, shape: &mut Shape<'a>, depth:
             None => shape.open = true,
         }
     }
-    for key in ["additionalProperties", "patternProperties", "unevaluatedProperties"] {
+    for key in [
+        "additionalProperties",
+        "patternProperties",
+        "unevaluatedProperties",
+    ] {
         if let Some(v) = map.get(key)
             && v != &Value::Bool(false)
         {
@@ -151,7 +158,14 @@ fn collect<'a>(root: &'a Value, schema: &'a Value, shape: &mut Shape<'a>, depth:
     }
 }
 
-fn walk(root: &Value, schema: &Value, instance: &Value, at: String, depth: usize, out: &mut Vec<String>) {
+fn walk(
+    root: &Value,
+    schema: &Value,
+    instance: &Value,
+    at: String,
+    depth: usize,
+    out: &mut Vec<String>,
+) {
     if depth > 32 {
         return;
     }
@@ -201,7 +215,8 @@ mod tests {
             undeclared_properties(&schema, &schema, &body),
             vec!["/secret".to_owned(), "/tags/0/colour".to_owned()]
         );
-        let open = json!({"type": "object", "properties": {"id": {}}, "additionalProperties": true});
+        let open =
+            json!({"type": "object", "properties": {"id": {}}, "additionalProperties": true});
         assert!(undeclared_properties(&open, &open, &json!({"x": 1})).is_empty());
     }
 

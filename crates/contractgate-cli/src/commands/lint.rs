@@ -43,6 +43,9 @@ pub fn lint_to_string(args: &LintArgs) -> (u8, String) {
                 diags.push(d);
             }
             text.push_str(&summary(&loaded.api));
+            if args.operations {
+                text.push_str(&operations(&loaded.api));
+            }
             if !diags.is_empty() {
                 text.push('\n');
                 text.push_str(&render_diagnostics(&diags));
@@ -125,6 +128,31 @@ fn summary(api: &Api) -> String {
                 u.location
             ));
         }
+    }
+    s
+}
+
+fn operations(api: &Api) -> String {
+    let mut s = String::from("\noperations:\n");
+    let width = api
+        .operations
+        .iter()
+        .map(|op| op.label().len())
+        .max()
+        .unwrap_or(0);
+    for op in &api.operations {
+        let statuses: Vec<String> = op.responses.iter().map(|r| r.status.to_string()).collect();
+        s.push_str(&format!(
+            "  {:width$}  {}  [{}]{}\n",
+            op.label(),
+            op.id,
+            statuses.join(", "),
+            if op.security.is_empty() {
+                ""
+            } else {
+                "  secured"
+            },
+        ));
     }
     s
 }

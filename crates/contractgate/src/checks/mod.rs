@@ -27,7 +27,9 @@ pub(crate) mod response_schema_conformance;
 pub(crate) mod status_code_conformance;
 
 /// One check.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Check {
     /// A 5xx that the operation does not document.
@@ -160,7 +162,11 @@ pub(crate) fn documented_response(op: &Operation, status: u16) -> Option<&Respon
                 .iter()
                 .find(|r| matches!(r.status, StatusSpec::Range(_)) && r.status.matches(status))
         })
-        .or_else(|| op.responses.iter().find(|r| r.status == StatusSpec::Default))
+        .or_else(|| {
+            op.responses
+                .iter()
+                .find(|r| r.status == StatusSpec::Default)
+        })
 }
 
 /// `200, 404, default` — the documented statuses, in document order.
@@ -191,7 +197,10 @@ pub(crate) fn media_type_matches(documented: &str, received: &str) -> bool {
 }
 
 /// The documented media type entry for a received `Content-Type`.
-pub(crate) fn documented_media<'r>(response: &'r Response, received: &str) -> Option<(&'r str, &'r MediaType)> {
+pub(crate) fn documented_media<'r>(
+    response: &'r Response,
+    received: &str,
+) -> Option<(&'r str, &'r MediaType)> {
     // Exact matches first, then wildcards and suffixes.
     use crate::data::serialize::essence;
     let r = essence(received);
@@ -199,7 +208,12 @@ pub(crate) fn documented_media<'r>(response: &'r Response, received: &str) -> Op
         .content
         .iter()
         .find(|(d, _)| essence(d) == r)
-        .or_else(|| response.content.iter().find(|(d, _)| media_type_matches(d, received)))
+        .or_else(|| {
+            response
+                .content
+                .iter()
+                .find(|(d, _)| media_type_matches(d, received))
+        })
         .map(|(d, m)| (d.as_str(), m))
 }
 
@@ -214,17 +228,29 @@ mod tests {
             assert_eq!(c.to_string(), c.as_str());
         }
         let e = "status_code".parse::<Check>().unwrap_err();
-        assert!(e.to_string().starts_with("unknown check `status_code`; valid checks: not_server_error, "));
+        assert!(
+            e.to_string()
+                .starts_with("unknown check `status_code`; valid checks: not_server_error, ")
+        );
     }
 
     #[test]
     fn media_types_match_with_parameters_wildcards_and_suffixes() {
-        assert!(media_type_matches("application/json", "application/json; charset=utf-8"));
-        assert!(media_type_matches("application/json", "application/problem+json"));
+        assert!(media_type_matches(
+            "application/json",
+            "application/json; charset=utf-8"
+        ));
+        assert!(media_type_matches(
+            "application/json",
+            "application/problem+json"
+        ));
         assert!(media_type_matches("application/*", "application/xml"));
         assert!(media_type_matches("*/*", "text/html"));
         assert!(media_type_matches("Application/JSON", "application/json"));
         assert!(!media_type_matches("application/json", "text/html"));
-        assert!(!media_type_matches("application/problem+json", "application/json"));
+        assert!(!media_type_matches(
+            "application/problem+json",
+            "application/json"
+        ));
     }
 }

@@ -13,7 +13,11 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::Value;
 
 /// Everything but RFC 3986 unreserved characters is encoded.
-const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 /// With `allowReserved`, RFC 3986 reserved characters stay as they are (`&`, `=` and `#` excepted,
 /// which would change the query's structure).
 const RESERVED_ALLOWED: &AsciiSet = &COMPONENT
@@ -65,7 +69,9 @@ fn shape(v: &Value) -> Shape {
     match v {
         Value::Null => Shape::Empty,
         Value::Array(xs) => Shape::List(xs.iter().map(scalar).collect()),
-        Value::Object(map) => Shape::Object(map.iter().map(|(k, v)| (k.clone(), scalar(v))).collect()),
+        Value::Object(map) => {
+            Shape::Object(map.iter().map(|(k, v)| (k.clone(), scalar(v))).collect())
+        }
         other => Shape::Primitive(scalar(other)),
     }
 }
@@ -79,10 +85,18 @@ pub fn serialize_param(
     allow_reserved: bool,
     value: &Value,
 ) -> Result<Placed, String> {
-    let set = if allow_reserved { RESERVED_ALLOWED } else { COMPONENT };
+    let set = if allow_reserved {
+        RESERVED_ALLOWED
+    } else {
+        COMPONENT
+    };
     let enc = |s: &str| utf8_percent_encode(s, set).to_string();
-    let unsupported =
-        || Err(format!("style `{}` is not defined for {location} parameters", style.as_str()));
+    let unsupported = || {
+        Err(format!(
+            "style `{}` is not defined for {location} parameters",
+            style.as_str()
+        ))
+    };
     match location {
         ParamLocation::Path => {
             let encoded = match style {
@@ -97,8 +111,13 @@ pub fn serialize_param(
             let n = enc(name);
             let s = match (style, shape(value)) {
                 (ParamStyle::Form, s) => form(&n, &s, explode, &enc),
-                (ParamStyle::SpaceDelimited | ParamStyle::PipeDelimited, Shape::List(xs)) if explode => {
-                    xs.iter().map(|x| format!("{n}={}", enc(x))).collect::<Vec<_>>().join("&")
+                (ParamStyle::SpaceDelimited | ParamStyle::PipeDelimited, Shape::List(xs))
+                    if explode =>
+                {
+                    xs.iter()
+                        .map(|x| format!("{n}={}", enc(x)))
+                        .collect::<Vec<_>>()
+                        .join("&")
                 }
                 (ParamStyle::SpaceDelimited, s) => delimited(&n, &s, "%20", &enc)?,
                 (ParamStyle::PipeDelimited, s) => delimited(&n, &s, "|", &enc)?,
@@ -108,24 +127,32 @@ pub fn serialize_param(
                     .collect::<Vec<_>>()
                     .join("&"),
                 (ParamStyle::DeepObject, _) => {
-                    return Err(format!("deepObject parameter `{name}` needs an object value"));
+                    return Err(format!(
+                        "deepObject parameter `{name}` needs an object value"
+                    ));
                 }
                 _ => return unsupported(),
             };
             Ok(Placed::Query(s))
         }
         ParamLocation::Header => match style {
-            ParamStyle::Simple => Ok(Placed::Header(simple(&shape(value), explode, &|s: &str| {
-                s.to_owned()
-            }))),
+            ParamStyle::Simple => Ok(Placed::Header(simple(
+                &shape(value),
+                explode,
+                &|s: &str| s.to_owned(),
+            ))),
             _ => unsupported(),
         },
         ParamLocation::Cookie => match style {
             ParamStyle::Form => {
                 let raw = |s: &str| s.to_owned();
                 let pairs = match shape(value) {
-                    Shape::List(xs) if explode => xs.iter().map(|x| format!("{name}={x}")).collect(),
-                    Shape::Object(pairs) if explode => pairs.iter().map(|(k, v)| format!("{k}={v}")).collect(),
+                    Shape::List(xs) if explode => {
+                        xs.iter().map(|x| format!("{name}={x}")).collect()
+                    }
+                    Shape::Object(pairs) if explode => {
+                        pairs.iter().map(|(k, v)| format!("{k}={v}")).collect()
+                    }
                     s => vec![form(name, &s, false, &raw)],
                 };
                 Ok(Placed::Cookie(pairs))
@@ -159,7 +186,10 @@ fn label(s: &Shape, explode: bool, enc: &dyn Fn(&str) -> String) -> String {
     match s {
         Shape::Empty => ".".to_owned(),
         Shape::Primitive(v) => format!(".{}", enc(v)),
-        Shape::List(xs) => format!(".{}", xs.iter().map(|x| enc(x)).collect::<Vec<_>>().join(sep)),
+        Shape::List(xs) => format!(
+            ".{}",
+            xs.iter().map(|x| enc(x)).collect::<Vec<_>>().join(sep)
+        ),
         Shape::Object(pairs) => {
             let parts: Vec<String> = pairs
                 .iter()
@@ -182,11 +212,21 @@ fn matrix(name: &str, s: &Shape, explode: bool, enc: &dyn Fn(&str) -> String) ->
         Shape::Empty => format!(";{n}"),
         Shape::Primitive(v) => format!(";{n}={}", enc(v)),
         Shape::List(xs) if explode => xs.iter().map(|x| format!(";{n}={}", enc(x))).collect(),
-        Shape::List(xs) => format!(";{n}={}", xs.iter().map(|x| enc(x)).collect::<Vec<_>>().join(",")),
-        Shape::Object(pairs) if explode => pairs.iter().map(|(k, v)| format!(";{}={}", enc(k), enc(v))).collect(),
+        Shape::List(xs) => format!(
+            ";{n}={}",
+            xs.iter().map(|x| enc(x)).collect::<Vec<_>>().join(",")
+        ),
+        Shape::Object(pairs) if explode => pairs
+            .iter()
+            .map(|(k, v)| format!(";{}={}", enc(k), enc(v)))
+            .collect(),
         Shape::Object(pairs) => format!(
             ";{n}={}",
-            pairs.iter().map(|(k, v)| format!("{},{}", enc(k), enc(v))).collect::<Vec<_>>().join(",")
+            pairs
+                .iter()
+                .map(|(k, v)| format!("{},{}", enc(k), enc(v)))
+                .collect::<Vec<_>>()
+                .join(",")
         ),
     }
 }
@@ -195,8 +235,15 @@ fn form(n: &str, s: &Shape, explode: bool, enc: &dyn Fn(&str) -> String) -> Stri
     match s {
         Shape::Empty => format!("{n}="),
         Shape::Primitive(v) => format!("{n}={}", enc(v)),
-        Shape::List(xs) if explode => xs.iter().map(|x| format!("{n}={}", enc(x))).collect::<Vec<_>>().join("&"),
-        Shape::List(xs) => format!("{n}={}", xs.iter().map(|x| enc(x)).collect::<Vec<_>>().join(",")),
+        Shape::List(xs) if explode => xs
+            .iter()
+            .map(|x| format!("{n}={}", enc(x)))
+            .collect::<Vec<_>>()
+            .join("&"),
+        Shape::List(xs) => format!(
+            "{n}={}",
+            xs.iter().map(|x| enc(x)).collect::<Vec<_>>().join(",")
+        ),
         Shape::Object(pairs) if explode => pairs
             .iter()
             .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
@@ -204,19 +251,37 @@ fn form(n: &str, s: &Shape, explode: bool, enc: &dyn Fn(&str) -> String) -> Stri
             .join("&"),
         Shape::Object(pairs) => format!(
             "{n}={}",
-            pairs.iter().map(|(k, v)| format!("{},{}", enc(k), enc(v))).collect::<Vec<_>>().join(",")
+            pairs
+                .iter()
+                .map(|(k, v)| format!("{},{}", enc(k), enc(v)))
+                .collect::<Vec<_>>()
+                .join(",")
         ),
     }
 }
 
-fn delimited(n: &str, s: &Shape, sep: &str, enc: &dyn Fn(&str) -> String) -> Result<String, String> {
+fn delimited(
+    n: &str,
+    s: &Shape,
+    sep: &str,
+    enc: &dyn Fn(&str) -> String,
+) -> Result<String, String> {
     match s {
-        Shape::List(xs) => Ok(format!("{n}={}", xs.iter().map(|x| enc(x)).collect::<Vec<_>>().join(sep))),
+        Shape::List(xs) => Ok(format!(
+            "{n}={}",
+            xs.iter().map(|x| enc(x)).collect::<Vec<_>>().join(sep)
+        )),
         Shape::Object(pairs) => Ok(format!(
             "{n}={}",
-            pairs.iter().map(|(k, v)| format!("{}{sep}{}", enc(k), enc(v))).collect::<Vec<_>>().join(sep)
+            pairs
+                .iter()
+                .map(|(k, v)| format!("{}{sep}{}", enc(k), enc(v)))
+                .collect::<Vec<_>>()
+                .join(sep)
         )),
-        _ => Err(format!("delimited style for `{n}` needs an array or object value")),
+        _ => Err(format!(
+            "delimited style for `{n}` needs an array or object value"
+        )),
     }
 }
 
@@ -234,7 +299,12 @@ pub const BOUNDARY: &str = "contractgate-7f3a9c1e";
 
 /// The media type without parameters, lower-cased.
 pub fn essence(media_type: &str) -> String {
-    media_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase()
+    media_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
 }
 
 /// Whether a media type is JSON (`application/json`, any `+json`, `*/*json`).
@@ -286,9 +356,13 @@ pub fn encode_body(
             for (name, v) in map {
                 let enc = encoding.get(name);
                 let style = enc.and_then(|e| e.style).unwrap_or(ParamStyle::Form);
-                let explode = enc.and_then(|e| e.explode).unwrap_or(style == ParamStyle::Form);
+                let explode = enc
+                    .and_then(|e| e.explode)
+                    .unwrap_or(style == ParamStyle::Form);
                 let v = match v {
-                    Value::Object(_) if enc.and_then(|e| e.style).is_none() => Value::String(v.to_string()),
+                    Value::Object(_) if enc.and_then(|e| e.style).is_none() => {
+                        Value::String(v.to_string())
+                    }
                     other => other.clone(),
                 };
                 match serialize_param(name, ParamLocation::Query, style, explode, false, &v)? {
@@ -316,7 +390,9 @@ pub fn encode_body(
                 other => other.to_string().into_bytes(),
             },
         }),
-        _ => Err(format!("bodies of media type `{media_type}` cannot be encoded yet")),
+        _ => Err(format!(
+            "bodies of media type `{media_type}` cannot be encoded yet"
+        )),
     }
 }
 
@@ -324,7 +400,11 @@ fn property_schema<'a>(schema: Option<&'a Value>, name: &str) -> Option<&'a Valu
     schema?.get("properties")?.get(name)
 }
 
-fn multipart(value: &Value, encoding: &IndexMap<String, Encoding>, schema: Option<&Value>) -> Result<Body, String> {
+fn multipart(
+    value: &Value,
+    encoding: &IndexMap<String, Encoding>,
+    schema: Option<&Value>,
+) -> Result<Body, String> {
     let Value::Object(map) = value else {
         return Err("a multipart/form-data body needs an object value".into());
     };
@@ -337,7 +417,9 @@ fn multipart(value: &Value, encoding: &IndexMap<String, Encoding>, schema: Optio
             .is_some_and(|f| f == "binary")
             || prop.and_then(|p| p.get("contentMediaType")).is_some();
         let items: Vec<&Value> = match v {
-            Value::Array(xs) if xs.iter().all(|x| !x.is_object() && !x.is_array()) => xs.iter().collect(),
+            Value::Array(xs) if xs.iter().all(|x| !x.is_object() && !x.is_array()) => {
+                xs.iter().collect()
+            }
             other => vec![other],
         };
         for item in items {
@@ -361,7 +443,9 @@ fn multipart(value: &Value, encoding: &IndexMap<String, Encoding>, schema: Optio
                     format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"{name}.bin\"\r\n").as_bytes(),
                 );
             } else {
-                out.extend_from_slice(format!("Content-Disposition: form-data; name=\"{name}\"\r\n").as_bytes());
+                out.extend_from_slice(
+                    format!("Content-Disposition: form-data; name=\"{name}\"\r\n").as_bytes(),
+                );
             }
             out.extend_from_slice(format!("Content-Type: {content_type}\r\n\r\n").as_bytes());
             out.extend_from_slice(content.as_bytes());
@@ -382,9 +466,9 @@ mod tests {
     //! (and the empty value). The `label` row with `explode: false` follows RFC 6570 `{.list}` and the
     //! OpenAPI 3.1.1 correction: `.blue,black,brown`.
     use super::*;
-    use serde_json::json;
     use ParamLocation::*;
     use ParamStyle::*;
+    use serde_json::json;
 
     fn s(location: ParamLocation, style: ParamStyle, explode: bool, value: Value) -> String {
         match serialize_param("color", location, style, explode, false, &value).unwrap() {
@@ -397,50 +481,119 @@ mod tests {
         [
             s(location, style, explode, json!("blue")),
             s(location, style, explode, json!(["blue", "black", "brown"])),
-            s(location, style, explode, json!({"R": 100, "G": 200, "B": 150})),
+            s(
+                location,
+                style,
+                explode,
+                json!({"R": 100, "G": 200, "B": 150}),
+            ),
         ]
     }
 
     #[test]
     fn matrix() {
         assert_eq!(s(Path, Matrix, false, Value::Null), ";color");
-        assert_eq!(row(Path, Matrix, false), [";color=blue", ";color=blue,black,brown", ";color=R,100,G,200,B,150"]);
-        assert_eq!(row(Path, Matrix, true), [";color=blue", ";color=blue;color=black;color=brown", ";R=100;G=200;B=150"]);
+        assert_eq!(
+            row(Path, Matrix, false),
+            [
+                ";color=blue",
+                ";color=blue,black,brown",
+                ";color=R,100,G,200,B,150"
+            ]
+        );
+        assert_eq!(
+            row(Path, Matrix, true),
+            [
+                ";color=blue",
+                ";color=blue;color=black;color=brown",
+                ";R=100;G=200;B=150"
+            ]
+        );
     }
 
     #[test]
     fn label() {
         assert_eq!(s(Path, Label, false, Value::Null), ".");
-        assert_eq!(row(Path, Label, false), [".blue", ".blue,black,brown", ".R,100,G,200,B,150"]);
-        assert_eq!(row(Path, Label, true), [".blue", ".blue.black.brown", ".R=100.G=200.B=150"]);
+        assert_eq!(
+            row(Path, Label, false),
+            [".blue", ".blue,black,brown", ".R,100,G,200,B,150"]
+        );
+        assert_eq!(
+            row(Path, Label, true),
+            [".blue", ".blue.black.brown", ".R=100.G=200.B=150"]
+        );
     }
 
     #[test]
     fn simple() {
-        assert_eq!(row(Path, Simple, false), ["blue", "blue,black,brown", "R,100,G,200,B,150"]);
-        assert_eq!(row(Path, Simple, true), ["blue", "blue,black,brown", "R=100,G=200,B=150"]);
-        assert_eq!(row(Header, Simple, false), ["blue", "blue,black,brown", "R,100,G,200,B,150"]);
-        assert_eq!(row(Header, Simple, true), ["blue", "blue,black,brown", "R=100,G=200,B=150"]);
+        assert_eq!(
+            row(Path, Simple, false),
+            ["blue", "blue,black,brown", "R,100,G,200,B,150"]
+        );
+        assert_eq!(
+            row(Path, Simple, true),
+            ["blue", "blue,black,brown", "R=100,G=200,B=150"]
+        );
+        assert_eq!(
+            row(Header, Simple, false),
+            ["blue", "blue,black,brown", "R,100,G,200,B,150"]
+        );
+        assert_eq!(
+            row(Header, Simple, true),
+            ["blue", "blue,black,brown", "R=100,G=200,B=150"]
+        );
     }
 
     #[test]
     fn form() {
         assert_eq!(s(Query, Form, false, Value::Null), "color=");
-        assert_eq!(row(Query, Form, false), ["color=blue", "color=blue,black,brown", "color=R,100,G,200,B,150"]);
-        assert_eq!(row(Query, Form, true), ["color=blue", "color=blue&color=black&color=brown", "R=100&G=200&B=150"]);
+        assert_eq!(
+            row(Query, Form, false),
+            [
+                "color=blue",
+                "color=blue,black,brown",
+                "color=R,100,G,200,B,150"
+            ]
+        );
+        assert_eq!(
+            row(Query, Form, true),
+            [
+                "color=blue",
+                "color=blue&color=black&color=brown",
+                "R=100&G=200&B=150"
+            ]
+        );
         assert_eq!(s(Cookie, Form, false, json!("blue")), "color=blue");
-        assert_eq!(s(Cookie, Form, false, json!(["blue", "black", "brown"])), "color=blue,black,brown");
+        assert_eq!(
+            s(Cookie, Form, false, json!(["blue", "black", "brown"])),
+            "color=blue,black,brown"
+        );
     }
 
     #[test]
     fn delimited_and_deep_object() {
         let list = json!(["blue", "black", "brown"]);
         let obj = json!({"R": 100, "G": 200, "B": 150});
-        assert_eq!(s(Query, SpaceDelimited, false, list.clone()), "color=blue%20black%20brown");
-        assert_eq!(s(Query, SpaceDelimited, false, obj.clone()), "color=R%20100%20G%20200%20B%20150");
-        assert_eq!(s(Query, PipeDelimited, false, list), "color=blue|black|brown");
-        assert_eq!(s(Query, PipeDelimited, false, obj.clone()), "color=R|100|G|200|B|150");
-        assert_eq!(s(Query, DeepObject, true, obj), "color[R]=100&color[G]=200&color[B]=150");
+        assert_eq!(
+            s(Query, SpaceDelimited, false, list.clone()),
+            "color=blue%20black%20brown"
+        );
+        assert_eq!(
+            s(Query, SpaceDelimited, false, obj.clone()),
+            "color=R%20100%20G%20200%20B%20150"
+        );
+        assert_eq!(
+            s(Query, PipeDelimited, false, list),
+            "color=blue|black|brown"
+        );
+        assert_eq!(
+            s(Query, PipeDelimited, false, obj.clone()),
+            "color=R|100|G|200|B|150"
+        );
+        assert_eq!(
+            s(Query, DeepObject, true, obj),
+            "color[R]=100&color[G]=200&color[B]=150"
+        );
     }
 
     #[test]
@@ -456,17 +609,41 @@ mod tests {
     fn bodies() {
         let v = json!({"name": "Rex", "tags": ["a", "b"], "meta": {"k": 1}});
         let b = encode_body("application/json", &v, &IndexMap::new(), None).unwrap();
-        assert_eq!(String::from_utf8(b.bytes).unwrap(), r#"{"name":"Rex","tags":["a","b"],"meta":{"k":1}}"#);
-        let b = encode_body("application/x-www-form-urlencoded", &v, &IndexMap::new(), None).unwrap();
+        assert_eq!(
+            String::from_utf8(b.bytes).unwrap(),
+            r#"{"name":"Rex","tags":["a","b"],"meta":{"k":1}}"#
+        );
+        let b = encode_body(
+            "application/x-www-form-urlencoded",
+            &v,
+            &IndexMap::new(),
+            None,
+        )
+        .unwrap();
         assert_eq!(
             String::from_utf8(b.bytes).unwrap(),
             "name=Rex&tags=a&tags=b&meta=%7B%22k%22%3A1%7D"
         );
         let mut enc = IndexMap::new();
-        enc.insert("meta".to_owned(), Encoding { content_type: Some("application/vnd.meta+json".into()), ..Encoding::default() });
+        enc.insert(
+            "meta".to_owned(),
+            Encoding {
+                content_type: Some("application/vnd.meta+json".into()),
+                ..Encoding::default()
+            },
+        );
         let schema = json!({"properties": {"file": {"type": "string", "format": "binary"}}});
-        let b = encode_body("multipart/form-data", &json!({"name": "Rex", "meta": {"k": 1}, "file": "AAA"}), &enc, Some(&schema)).unwrap();
-        assert_eq!(b.content_type, format!("multipart/form-data; boundary={BOUNDARY}"));
+        let b = encode_body(
+            "multipart/form-data",
+            &json!({"name": "Rex", "meta": {"k": 1}, "file": "AAA"}),
+            &enc,
+            Some(&schema),
+        )
+        .unwrap();
+        assert_eq!(
+            b.content_type,
+            format!("multipart/form-data; boundary={BOUNDARY}")
+        );
         let text = String::from_utf8(b.bytes).unwrap();
         assert_eq!(
             text,
@@ -477,9 +654,24 @@ mod tests {
                  --{BOUNDARY}--\r\n"
             )
         );
-        let b = encode_body("text/plain; charset=utf-8", &json!("hello"), &IndexMap::new(), None).unwrap();
-        assert_eq!((b.content_type.as_str(), b.bytes.as_slice()), ("text/plain; charset=utf-8", b"hello".as_slice()));
-        let b = encode_body("application/octet-stream", &json!("raw"), &IndexMap::new(), None).unwrap();
+        let b = encode_body(
+            "text/plain; charset=utf-8",
+            &json!("hello"),
+            &IndexMap::new(),
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            (b.content_type.as_str(), b.bytes.as_slice()),
+            ("text/plain; charset=utf-8", b"hello".as_slice())
+        );
+        let b = encode_body(
+            "application/octet-stream",
+            &json!("raw"),
+            &IndexMap::new(),
+            None,
+        )
+        .unwrap();
         assert_eq!(b.bytes, b"raw");
         assert!(encode_body("application/xml", &v, &IndexMap::new(), None).is_err());
     }

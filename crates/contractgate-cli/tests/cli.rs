@@ -1,0 +1,114 @@
+//! The `contractgate` binary as a user runs it: output and exit codes.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Runs the binary from the repository root; returns (exit code, stdout, stderr).
+fn contractgate(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_contractgate"))
+        .args(args)
+        .current_dir(repo())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn help_texts() {
+    let (code, out, _) = contractgate(&["--help"]);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!("help", out);
+    let (code, out, _) = contractgate(&["lint", "--help"]);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!("lint_help", out);
+}
+
+#[test]
+fn lint_a_clean_spec_exits_0_with_a_summary() {
+    let (code, out, _) =
+        contractgate(&["lint", "specs/oai/petstore-expanded.yaml", "--operations"]);
+    assert_eq!(code, 0, "{out}");
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn lint_a_broken_spec_exits_1_and_shows_the_line() {
+    let spec = "crates/contractgate-spec/tests/fixtures/load/errors/several.yaml";
+    let (code, out, _) = contractgate(&["lint", spec]);
+    assert_eq!(code, 1, "{out}");
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn lint_warnings_exit_0_unless_denied() {
+    let spec = "specs/oai/link-example.yaml";
+    let (code, out, _) = contractgate(&["lint", spec]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("warning[indistinguishable-responses]"),
+        "{out}"
+    );
+    let (code, _, _) = contractgate(&["lint", spec, "--deny-warnings"]);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let (code, _, err) = contractgate(&["lint"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("<SPEC>"), "{err}");
+    let (code, _, _) = contractgate(&["frobnicate"]);
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn a_missing_spec_file_is_a_clear_error() {
+    let (code, out, _) = contractgate(&["lint", "no/such/openapi.yaml"]);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("error[file-not-readable]: no/such/openapi.yaml"),
+        "{out}"
+    );
+}
+
+#[test]
+fn lint_summarizes_every_bundled_spec() {
+    // (spec, paths, operations)
+    let expected = [
+        ("specs/oai/api-with-examples.yaml", 2, 2),
+        ("specs/oai/callback-example.yaml", 1, 1),
+        ("specs/oai/link-example.yaml", 6, 6),
+        ("specs/oai/petstore-expanded.yaml", 2, 4),
+        ("specs/oai/petstore.yaml", 2, 3),
+        ("specs/oai/uspto.yaml", 3, 3),
+        ("specs/oai/webhook-example.yaml", 1, 1),
+        ("specs/oxide/buildomat.json", 20, 21),
+        ("specs/oxide/keeper.json", 6, 6),
+        ("specs/oxide/nexus.json", 134, 193),
+        ("specs/oxide/param-collision.json", 1, 1),
+        ("specs/oxide/param-overrides.json", 1, 1),
+        ("specs/oxide/propolis-server.json", 6, 7),
+    ];
+    for (spec, paths, ops) in expected {
+        let (code, out, _) = contractgate(&["lint", spec]);
+        assert_eq!(code, 0, "{spec}: {out}");
+        assert!(
+            out.contains(&format!("  paths:       {paths}\n")),
+            "{spec}: {out}"
+        );
+        assert!(
+            out.contains(&format!("  operations:  {ops}\n")),
+            "{spec}: {out}"
+        );
+    }
+}

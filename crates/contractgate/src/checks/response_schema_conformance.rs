@@ -1,0 +1,187 @@
+//! `response_schema_conformance`: catches a body that does not validate against the documented
+//! schema (every violated keyword, with instance and schema paths), a body that is not JSON, and
+//! a body cut at the size cap. Route identity: when the body fails its schema but validates
+//! against another operation's 2xx schema, the failure says which. Properties the schema does not
+//! declare are warnings, or failures with `strict_properties`.
+
+use serde_json::Value;
+
+use super::{Context, Verdict, documented_media, documented_response};
+use crate::client::Exchange;
+use crate::data::serialize::is_json;
+use crate::failure::Finding;
+use crate::schema::{errors, undeclared_properties};
+
+pub(crate) fn check(ctx: &Context<'_>, exchange: &Exchange) -> Verdict {
+    let r = &exchange.response;
+    let Some(documented) = documented_response(ctx.operation, r.status) else {
+        return Verdict::NotApplicable(format!(
+            "status {} is not documented (status_code_conformance reports it)",
+            r.status
+        ));
+    };
+    let received_type = r.content_type().unwrap_or("");
+    let Some((media_type, media)) = documented_media(documented, received_type) else {
+        if documented.content.is_empty() {
+            return Verdict::NotApplicable(format!(
+                "the {} response documents no body",
+                documented.status
+            ));
+        }
+        return Verdict::NotApplicable(format!(
+            "Content-Type `{received_type}` is not documented for {} (content_type_conformance reports it)",
+            documented.status
+        ));
+    };
+    let Some(schema) = &media.schema else {
+        return Verdict::NotApplicable(format!(
+            "{} {media_type} documents no schema",
+            documented.status
+        ));
+    };
+    if !is_json(media_type) && !is_json(received_type) {
+        return Verdict::NotApplicable(format!(
+            "only JSON bodies are validated (this one is {media_type})"
+        ));
+    }
+    let received = format!("{} {received_type}", r.status);
+    let documented_line = format!("the schema of {} {media_type}", documented.status);
+    if r.truncated {
+        return Verdict::Fail(
+            Finding::new("the body is larger than the size cap and was not validated")
+                .received(format!("{received}, more than {} bytes", r.body.len()))
+                .documented(documented_line)
+                .detail(
+                    "Raise `max_body_bytes` in the environment if bodies this large are expected.",
+                ),
+        );
+    }
+    let body: Value = match serde_json::from_slice(&r.body) {
+        Ok(v) => v,
+        Err(e) => {
+            return Verdict::Fail(
+                Finding::new("the body is not valid JSON")
+                    .received(format!(
+                        "{received}, {} bytes that do not parse: {e}",
+                        r.body.len()
+                    ))
+                    .documented(documented_line),
+            );
+        }
+    };
+    let validator = ctx.validators.get(schema);
+    let validator = match validator.as_ref() {
+        Ok(v) => v,
+        Err(e) => {
+            return Verdict::NotApplicable(format!("the documented schema does not compile: {e}"));
+        }
+    };
+    let mut schema_errors = errors(validator, &body);
+    for e in &mut schema_errors {
+        e.value = value_excerpt(&body, &e.instance_path);
+    }
+    let undeclared = undeclared_properties(schema, schema, &body);
+    let undeclared_lines: Vec<String> = undeclared
+        .iter()
+        .map(|p| format!("undeclared property {p}: the documented schema does not list it"))
+        .collect();
+    if schema_errors.is_empty() {
+        if undeclared.is_empty() {
+            return Verdict::Pass(Vec::new());
+        }
+        if !ctx.settings.strict_properties {
+            return Verdict::Pass(undeclared_lines);
+        }
+        let mut finding = Finding::new("the body has properties the schema does not declare")
+            .received(format!(
+                "{received}, {} undeclared properties",
+                undeclared.len()
+            ))
+            .documented(format!("{documented_line} (strict_properties)"));
+        finding.details = undeclared_lines
+            .iter()
+            .map(|l| format!("  - {l}"))
+            .collect();
+        finding.route_hint = route_hint(ctx, &body);
+        return Verdict::Fail(finding);
+    }
+    let mut finding = Finding::new("the body does not match its schema")
+        .received(format!(
+            "{received}, {} schema violations",
+            schema_errors.len()
+        ))
+        .documented(documented_line);
+    finding.schema_errors = schema_errors;
+    finding.route_hint = route_hint(ctx, &body);
+    finding.warnings = undeclared_lines;
+    Verdict::Fail(finding)
+}
+
+/// "this looks like the response of GET /user/settings (operationId getUserSettings): a route
+/// mix-up?" when `body` validates against another operation's 2xx JSON schema.
+fn route_hint(ctx: &Context<'_>, body: &Value) -> Option<String> {
+    for other in &ctx.api.operations {
+        if other.id == ctx.operation.id {
+            continue;
+        }
+        for resp in other.success_responses() {
+            for (mt, media) in &resp.content {
+                let Some(schema) = media.schema.as_ref().filter(|_| is_json(mt)) else {
+                    continue;
+                };
+                if is_trivial(schema) {
+                    continue;
+                }
+                if let Ok(v) = ctx.validators.get(schema).as_ref()
+                    && v.is_valid(body)
+                    && (ctx.settings.strict_properties
+                        || undeclared_properties(schema, schema, body).is_empty())
+                {
+                    let name = other.operation_id.as_ref().map_or_else(
+                        || format!("id {}", other.id),
+                        |id| format!("operationId {id}"),
+                    );
+                    return Some(format!(
+                        "this looks like the response of {} {} ({name}): a route mix-up?",
+                        other.method, other.path
+                    ));
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Schemas that accept nearly anything say nothing about identity.
+fn is_trivial(schema: &Value) -> bool {
+    match schema {
+        Value::Bool(_) => true,
+        Value::Object(m) => {
+            let keys: Vec<&str> = m
+                .keys()
+                .map(String::as_str)
+                .filter(|k| !k.starts_with('$'))
+                .collect();
+            keys.is_empty()
+                || (m.get("properties").is_none()
+                    && m.get("required").is_none()
+                    && m.get("items").is_none()
+                    && m.get("allOf").is_none()
+                    && m.get("oneOf").is_none()
+                    && m.get("anyOf").is_none()
+                    && m.get("$ref").is_none())
+        }
+        _ => true,
+    }
+}
+
+/// The value at a JSON pointer, as compact JSON cut to 120 characters.
+fn value_excerpt(body: &Value, pointer: &str) -> String {
+    let v = body.pointer(pointer).unwrap_or(body);
+    let text = v.to_string();
+    if text.chars().count() > 120 {
+        format!("{}...", text.chars().take(117).collect::<String>())
+    } else {
+        text
+    }
+}

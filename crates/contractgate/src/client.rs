@@ -1,0 +1,377 @@
+//! HTTP: one shared `reqwest` client per process (rustls with ring), on a runtime the harness
+//! owns, so a plain synchronous `#[test]` can call it.
+//!
+//! Redirects are not followed (a redirect is a response to check, and credentials never go to
+//! another host). Bodies are read up to a cap (10 MiB by default) and the cut is reported.
+//! Connection errors are retried (2 times by default, with backoff); nothing else is.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use crate::curl::CurlRequest;
+use crate::failure::{BODY_EXCERPT_CHARS, RequestRecord, ResponseRecord, reason_phrase};
+use crate::redact::Redactor;
+
+/// The runtime the harness owns (two worker threads; created on first use).
+pub fn runtime() -> &'static tokio::runtime::Runtime {
+    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        match tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("contractgate")
+            .enable_all()
+            .build()
+        {
+            Ok(rt) => rt,
+            // Creating a runtime only fails when the OS refuses threads or an I/O driver: nothing
+            // a test can recover from.
+            #[allow(clippy::panic)]
+            Err(e) => panic!("contractgate: cannot start the tokio runtime: {e}"),
+        }
+    })
+}
+
+/// Runs a future to completion on the harness runtime, from synchronous code. Called from
+/// inside another runtime (an async test), it blocks a helper thread instead of panicking.
+pub fn block_on<F>(future: F) -> F::Output
+where
+    F: Future + Send,
+    F::Output: Send,
+{
+    if tokio::runtime::Handle::try_current().is_ok() {
+        std::thread::scope(|s| {
+            let handle = s.spawn(|| runtime().block_on(future));
+            match handle.join() {
+                Ok(v) => v,
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        })
+    } else {
+        runtime().block_on(future)
+    }
+}
+
+/// Installs rustls's ring provider once (reqwest is built without a default provider).
+fn install_crypto_provider() {
+    static ONCE: OnceLock<()> = OnceLock::new();
+    ONCE.get_or_init(|| {
+        // An error means another provider is already installed, which is fine.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}
+
+/// HTTP settings of an environment.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HttpSettings {
+    /// Connect timeout.
+    pub connect_timeout: Duration,
+    /// Total timeout per request.
+    pub timeout: Duration,
+    /// Accept invalid TLS certificates.
+    pub insecure: bool,
+    /// Body size cap in bytes.
+    pub max_body_bytes: u64,
+    /// Retries on connection errors.
+    pub retries: u32,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        HttpSettings {
+            connect_timeout: Duration::from_secs(5),
+            timeout: Duration::from_secs(30),
+            insecure: false,
+            max_body_bytes: 10 * 1024 * 1024,
+            retries: 2,
+        }
+    }
+}
+
+/// The shared client for a (connect timeout, insecure) pair: one connection pool each.
+pub(crate) fn client(settings: &HttpSettings) -> Result<reqwest::Client, String> {
+    static CLIENTS: OnceLock<Mutex<HashMap<(u128, bool), reqwest::Client>>> = OnceLock::new();
+    let key = (settings.connect_timeout.as_millis(), settings.insecure);
+    let clients = CLIENTS.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Ok(map) = clients.lock()
+        && let Some(c) = map.get(&key)
+    {
+        return Ok(c.clone());
+    }
+    install_crypto_provider();
+    let built = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(settings.connect_timeout)
+        .tls_danger_accept_invalid_certs(settings.insecure)
+        .pool_max_idle_per_host(128)
+        .build()
+        .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+    if let Ok(mut map) = clients.lock() {
+        map.entry(key).or_insert_with(|| built.clone());
+    }
+    Ok(built)
+}
+
+/// A request exactly as it goes on the wire.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct WireRequest {
+    /// `GET`.
+    pub method: String,
+    /// The full URL, secrets included.
+    pub url: String,
+    /// Headers, secrets included.
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: Option<Vec<u8>>,
+}
+
+/// A response as received.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Received {
+    /// Status code.
+    pub status: u16,
+    /// Headers in the order received (names lower-case).
+    pub headers: Vec<(String, String)>,
+    /// The body, up to the cap.
+    pub body: Vec<u8>,
+    /// Whether the body was longer than the cap.
+    pub truncated: bool,
+    /// Time from sending to the end of the body.
+    pub elapsed: Duration,
+}
+
+impl Received {
+    /// The first value of a header (case-insensitive name).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every value of a header.
+    pub fn header_all(&self, name: &str) -> Vec<&str> {
+        self.headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    /// The `Content-Type`, if any.
+    pub fn content_type(&self) -> Option<&str> {
+        self.header("content-type")
+    }
+}
+
+/// Why no response came back.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct TransportError {
+    /// Connection refused or reset, DNS, TLS handshake.
+    pub connect: bool,
+    /// The request timed out.
+    pub timeout: bool,
+    /// What happened.
+    pub message: String,
+}
+
+/// One request sent and its response, with what reports need.
+#[derive(Clone, Debug)]
+pub struct Exchange {
+    /// The request on the wire.
+    pub wire: WireRequest,
+    /// The same request for curl, secrets as `$ENV_VAR`.
+    pub curl: CurlRequest,
+    /// Notes on how the data was chosen.
+    pub notes: Vec<String>,
+    /// The response.
+    pub response: Received,
+}
+
+impl Exchange {
+    /// The request for reports.
+    pub fn request_record(&self, redactor: &Redactor) -> RequestRecord {
+        request_record(&self.wire, &self.curl, &self.notes, redactor)
+    }
+
+    /// The response for reports (sensitive headers masked, body cut to an excerpt).
+    pub fn response_record(&self, redactor: &Redactor) -> ResponseRecord {
+        let r = &self.response;
+        ResponseRecord {
+            status: r.status,
+            reason: reason_phrase(r.status).to_owned(),
+            headers: r
+                .headers
+                .iter()
+                .map(|(n, v)| (n.clone(), redactor.header_value(n, v)))
+                .collect(),
+            body_excerpt: redactor.redact(&excerpt(&r.body, r.content_type())),
+            body_len: r.body.len(),
+            truncated: r.truncated,
+            elapsed_ms: u64::try_from(r.elapsed.as_millis()).unwrap_or(u64::MAX),
+        }
+    }
+}
+
+/// The request for reports.
+pub(crate) fn request_record(
+    wire: &WireRequest,
+    curl: &CurlRequest,
+    notes: &[String],
+    redactor: &Redactor,
+) -> RequestRecord {
+    let url: String = curl
+        .url
+        .0
+        .iter()
+        .map(|p| match p {
+            crate::curl::Part::Lit(s) => s.clone(),
+            crate::curl::Part::Env(e) => format!("${e}"),
+        })
+        .collect();
+    RequestRecord {
+        method: wire.method.clone(),
+        url: redactor.redact(&url),
+        curl: redactor.redact(&curl.render()),
+        notes: notes.iter().map(|n| redactor.redact(n)).collect(),
+    }
+}
+
+/// A readable excerpt of a body: pretty JSON when it parses, else text, cut at
+/// [`BODY_EXCERPT_CHARS`] characters.
+pub(crate) fn excerpt(body: &[u8], content_type: Option<&str>) -> String {
+    let text = if content_type.is_some_and(crate::data::serialize::is_json)
+        || body.first() == Some(&b'{')
+    {
+        serde_json::from_slice::<serde_json::Value>(body)
+            .ok()
+            .and_then(|v| serde_json::to_string_pretty(&v).ok())
+    } else {
+        None
+    };
+    let text = text.unwrap_or_else(|| String::from_utf8_lossy(body).into_owned());
+    if text.chars().count() > BODY_EXCERPT_CHARS {
+        let cut: String = text.chars().take(BODY_EXCERPT_CHARS).collect();
+        format!(
+            "{cut}\n... ({} more characters)",
+            text.chars().count() - BODY_EXCERPT_CHARS
+        )
+    } else {
+        text
+    }
+}
+
+/// Sends a request, retrying connection errors only.
+pub(crate) async fn send(
+    request: &WireRequest,
+    settings: &HttpSettings,
+) -> Result<Received, TransportError> {
+    let client = client(settings).map_err(|message| TransportError {
+        connect: false,
+        timeout: false,
+        message,
+    })?;
+    let mut attempt = 0;
+    loop {
+        match send_once(&client, request, settings).await {
+            Err(e) if e.connect && attempt < settings.retries => {
+                attempt += 1;
+                tokio::time::sleep(Duration::from_millis(100 * (1 << attempt))).await;
+            }
+            Err(mut e) if attempt > 0 => {
+                e.message = format!("{} (after {} attempts)", e.message, attempt + 1);
+                return Err(e);
+            }
+            other => return other,
+        }
+    }
+}
+
+async fn send_once(
+    client: &reqwest::Client,
+    request: &WireRequest,
+    settings: &HttpSettings,
+) -> Result<Received, TransportError> {
+    let method =
+        reqwest::Method::from_bytes(request.method.as_bytes()).map_err(|e| TransportError {
+            connect: false,
+            timeout: false,
+            message: format!("invalid method `{}`: {e}", request.method),
+        })?;
+    let mut builder = client
+        .request(method, &request.url)
+        .timeout(settings.timeout);
+    for (name, value) in &request.headers {
+        builder = builder.header(name.as_str(), value.as_str());
+    }
+    if let Some(body) = &request.body {
+        builder = builder.body(body.clone());
+    }
+    let started = Instant::now();
+    let mut response = builder
+        .send()
+        .await
+        .map_err(|e| transport_error(&e, settings))?;
+    let status = response.status().as_u16();
+    let headers = response
+        .headers()
+        .iter()
+        .map(|(n, v)| {
+            (
+                n.as_str().to_owned(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let cap = usize::try_from(settings.max_body_bytes).unwrap_or(usize::MAX);
+    let mut body = Vec::new();
+    let mut truncated = false;
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| transport_error(&e, settings))?
+    {
+        if body.len() + chunk.len() > cap {
+            body.extend_from_slice(&chunk[..cap - body.len()]);
+            truncated = true;
+            break;
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Received {
+        status,
+        headers,
+        body,
+        truncated,
+        elapsed: started.elapsed(),
+    })
+}
+
+fn transport_error(e: &reqwest::Error, settings: &HttpSettings) -> TransportError {
+    use std::error::Error as _;
+    let timeout = e.is_timeout();
+    let connect = e.is_connect();
+    let mut message = if timeout {
+        format!("no response within {:?}", settings.timeout)
+    } else if connect {
+        "cannot connect".to_owned()
+    } else {
+        "the request failed".to_owned()
+    };
+    let mut source = e.source();
+    let mut last = String::new();
+    while let Some(s) = source {
+        last = s.to_string();
+        source = s.source();
+    }
+    if !last.is_empty() {
+        message = format!("{message}: {last}");
+    }
+    TransportError {
+        connect,
+        timeout,
+        message,
+    }
+}

@@ -1,0 +1,209 @@
+//! Request data for the positive case of an operation: fixtures from the environment, then the
+//! spec's examples (only those that validate against their schema), then values synthesized from
+//! the schema; and their serialization into a path, query, headers, cookies and a body.
+
+pub mod examples;
+pub mod serialize;
+pub mod synth;
+
+use contractgate_spec::ir::{Operation, ParamLocation, Parameter};
+use serde_json::Value;
+
+use crate::config::OperationFixtures;
+use crate::schema::ValidatorCache;
+use serialize::{Body, Placed, encodable_rank, encode_body, serialize_param};
+use synth::{seed_for, synthesize};
+
+/// The request data of one operation, serialized.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Planned {
+    /// The path with parameters filled in and encoded (`/users/42`).
+    pub path: String,
+    /// Encoded query pieces, joined with `&`.
+    pub query: Vec<String>,
+    /// Header parameters.
+    pub headers: Vec<(String, String)>,
+    /// Cookie pairs (`name=value`).
+    pub cookies: Vec<String>,
+    /// The body.
+    pub body: Option<Body>,
+    /// How values were chosen, when it is worth saying (an example that did not validate).
+    pub notes: Vec<String>,
+}
+
+/// Why no request could be built.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct DataError(pub String);
+
+/// Headers the spec says to ignore as parameters (they are set by the harness).
+fn ignored_header(name: &str) -> bool {
+    ["accept", "content-type", "authorization"].contains(&name.to_ascii_lowercase().as_str())
+}
+
+/// Picks a value: fixture, then a valid example, then a synthesized one. `None` for an optional
+/// value with neither fixture nor example.
+#[allow(clippy::too_many_arguments)] // one call site per kind of value; a struct would only rename them
+fn choose(
+    what: &str,
+    fixture: Option<&Value>,
+    candidates: Vec<Value>,
+    schema: Option<&Value>,
+    required: bool,
+    seed: u64,
+    validators: &ValidatorCache,
+    notes: &mut Vec<String>,
+) -> Result<Option<Value>, DataError> {
+    if let Some(v) = fixture {
+        return Ok(Some(v.clone()));
+    }
+    let validator = schema.map(|s| validators.get(s));
+    for candidate in candidates {
+        match validator.as_deref() {
+            Some(Ok(v)) if !v.is_valid(&candidate) => {
+                notes.push(format!(
+                    "the example {candidate} of {what} does not match its schema; not used"
+                ));
+            }
+            _ => return Ok(Some(candidate)),
+        }
+    }
+    if !required {
+        return Ok(None);
+    }
+    match schema {
+        Some(schema) => synthesize(schema, seed)
+            .map(Some)
+            .map_err(|e| DataError(format!("{what}: {e}"))),
+        None => Ok(Some(Value::String("value".into()))),
+    }
+}
+
+/// Builds the positive request data for `op`.
+pub(crate) fn plan(
+    op: &Operation,
+    fixtures: Option<&OperationFixtures>,
+    seed: u64,
+    validators: &ValidatorCache,
+) -> Result<Planned, DataError> {
+    let mut planned = Planned {
+        path: op.path.clone(),
+        ..Planned::default()
+    };
+    let mut notes = Vec::new();
+    for p in &op.parameters {
+        if p.location == ParamLocation::Header && ignored_header(&p.name) {
+            continue;
+        }
+        let what = format!("{} parameter `{}`", p.location, p.name);
+        let schema = p
+            .schema
+            .as_ref()
+            .or_else(|| p.content.as_ref().and_then(|(_, m)| m.schema.as_ref()));
+        let s = seed ^ seed_for(&[&op.id, p.location.as_str(), &p.name]);
+        let fixture = fixtures.and_then(|f| f.params.get(&p.name));
+        let required = p.required || p.location == ParamLocation::Path;
+        let Some(mut value) = choose(
+            &what,
+            fixture,
+            param_candidates(p),
+            schema,
+            required,
+            s,
+            validators,
+            &mut notes,
+        )?
+        else {
+            continue;
+        };
+        if p.location == ParamLocation::Path && value.as_str() == Some("") {
+            // An empty path segment would address another route.
+            value = non_empty(schema, s).map_err(|e| DataError(format!("{what}: {e}")))?;
+        }
+        place(&mut planned, p, &value)?;
+    }
+    if let Some(rb) = &op.request_body {
+        let choice = rb
+            .content
+            .iter()
+            .filter_map(|(mt, m)| encodable_rank(mt).map(|r| (r, mt, m)))
+            .min_by_key(|(r, _, _)| *r);
+        match choice {
+            Some((_, media_type, media)) => {
+                let s = seed ^ seed_for(&[&op.id, "body", media_type]);
+                let fixture = fixtures.and_then(|f| f.body.as_ref());
+                let value = choose(
+                    "the request body",
+                    fixture,
+                    examples::media_examples(media),
+                    media.schema.as_ref(),
+                    true,
+                    s,
+                    validators,
+                    &mut notes,
+                )?
+                .unwrap_or(Value::Null);
+                let body = encode_body(media_type, &value, &media.encoding, media.schema.as_ref())
+                    .map_err(|e| DataError(format!("the request body: {e}")))?;
+                planned.body = Some(body);
+            }
+            None if rb.required => {
+                let types: Vec<&str> = rb.content.keys().map(String::as_str).collect();
+                return Err(DataError(format!(
+                    "the request body's media types ({}) cannot be encoded yet",
+                    types.join(", ")
+                )));
+            }
+            None => {}
+        }
+    }
+    planned.notes = notes;
+    Ok(planned)
+}
+
+fn param_candidates(p: &Parameter) -> Vec<Value> {
+    examples::parameter_examples(p)
+}
+
+fn non_empty(schema: Option<&Value>, seed: u64) -> Result<Value, synth::Unsatisfiable> {
+    let patched = match schema {
+        Some(Value::Object(m)) => {
+            let mut m = m.clone();
+            let min = m
+                .get("minLength")
+                .and_then(Value::as_u64)
+                .unwrap_or(0)
+                .max(1);
+            m.insert("minLength".into(), min.into());
+            Value::Object(m)
+        }
+        _ => serde_json::json!({"type": "string", "minLength": 1}),
+    };
+    synthesize(&patched, seed)
+}
+
+fn place(planned: &mut Planned, p: &Parameter, value: &Value) -> Result<(), DataError> {
+    // A parameter with `content` is sent as its media type's text (JSON for JSON).
+    let value = match &p.content {
+        Some((mt, _)) if serialize::is_json(mt) => Value::String(value.to_string()),
+        _ => value.clone(),
+    };
+    let placed = serialize_param(
+        &p.name,
+        p.location,
+        p.style,
+        p.explode,
+        p.allow_reserved,
+        &value,
+    )
+    .map_err(|e| DataError(format!("{} parameter `{}`: {e}", p.location, p.name)))?;
+    match placed {
+        Placed::Path(segment) => {
+            planned.path = planned.path.replace(&format!("{{{}}}", p.name), &segment);
+        }
+        Placed::Query(q) => planned.query.push(q),
+        Placed::Header(h) => planned.headers.push((p.name.clone(), h)),
+        Placed::Cookie(c) => planned.cookies.extend(c),
+    }
+    Ok(())
+}

@@ -1,0 +1,906 @@
+//! Running checks: the async [`Harness`] the CLI drives, and the synchronous [`run_check`] family
+//! that generated tests call.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Instant;
+
+use contractgate_spec::ir::{Api, ApiKeyLocation, Method, Operation};
+use serde::{Deserialize, Serialize};
+
+use crate::checks::{self, Check, Context, Verdict};
+use crate::client::{self, Exchange, TransportError, WireRequest, block_on};
+use crate::curl::{CurlRequest, Word};
+use crate::data::{self, Planned};
+use crate::failure::{Failure, Finding, OperationInfo, Severity};
+use crate::redact::Redactor;
+use crate::schema::ValidatorCache;
+use crate::target::{Credentials, Resolve, Target, TargetError};
+
+/// What happened to one check.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Outcome {
+    /// The contract holds (warnings, if any, are worth reading).
+    Passed {
+        /// Warnings (e.g. undeclared properties when not strict).
+        warnings: Vec<String>,
+    },
+    /// The contract is broken.
+    Failed(Box<Failure>),
+    /// The server rejected the positive request with 4xx: the route was not exercised, so nothing
+    /// was proven. Reported so it is visible, never as a pass.
+    NotExercised(Box<Failure>),
+    /// The check could not run: no request could be built, or the target did not answer.
+    Errored(Box<Failure>),
+    /// Not run, by configuration (read-only environment, skip, check turned off, budget spent).
+    Skipped {
+        /// Why.
+        reason: String,
+    },
+    /// The check cannot apply to this operation (e.g. `auth_enforced` on an open operation).
+    NotApplicable {
+        /// Why.
+        reason: String,
+    },
+}
+
+/// The result of one check on one operation (or path).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckResult {
+    /// The check.
+    pub check: Check,
+    /// The operation or path.
+    pub subject: OperationInfo,
+    /// What happened.
+    pub outcome: Outcome,
+}
+
+impl CheckResult {
+    /// Failed, not exercised or errored: a test should fail.
+    pub fn is_failure(&self) -> bool {
+        self.failure().is_some()
+    }
+
+    /// The failure, when there is one.
+    pub fn failure(&self) -> Option<&Failure> {
+        match &self.outcome {
+            Outcome::Failed(f) | Outcome::NotExercised(f) | Outcome::Errored(f) => Some(f),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for CheckResult {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let who = self.subject.describe();
+        match &self.outcome {
+            Outcome::Passed { warnings } => {
+                write!(f, "{} passed: {who}", self.check)?;
+                for w in warnings {
+                    write!(f, "\n  warning: {w}")?;
+                }
+                Ok(())
+            }
+            Outcome::Failed(failure)
+            | Outcome::NotExercised(failure)
+            | Outcome::Errored(failure) => {
+                write!(f, "{failure}")
+            }
+            Outcome::Skipped { reason } => write!(f, "{} skipped: {reason} ({who})", self.check),
+            Outcome::NotApplicable { reason } => {
+                write!(f, "{} does not apply: {reason} ({who})", self.check)
+            }
+        }
+    }
+}
+
+/// An error setting up a harness.
+#[derive(Debug, thiserror::Error)]
+pub enum HarnessError {
+    /// The embedded IR does not parse.
+    #[error("the embedded API description does not parse: {0}")]
+    Ir(#[from] serde_json::Error),
+    /// No target.
+    #[error(transparent)]
+    Target(#[from] TargetError),
+}
+
+/// Runs checks of one API against one target. Cheap to share (`Arc`); validators are compiled
+/// once per schema and cached.
+#[derive(Debug)]
+pub struct Harness {
+    api: Arc<Api>,
+    target: Target,
+    redactor: Redactor,
+    validators: ValidatorCache,
+    sent: AtomicU64,
+    next_slot: tokio::sync::Mutex<Option<Instant>>,
+}
+
+/// The positive exchange, or why there is none.
+enum Positive {
+    Sent(Box<Exchange>),
+    Failed(Outcome),
+}
+
+impl Harness {
+    /// A harness for `api` against `target`. Credentials named by the target's settings and not yet
+    /// read are read from the process environment.
+    pub fn new(api: Arc<Api>, mut target: Target) -> Harness {
+        target.read_secrets(Some(&api), &|name| std::env::var(name).ok());
+        Harness {
+            redactor: target.redactor(),
+            api,
+            target,
+            validators: ValidatorCache::default(),
+            sent: AtomicU64::new(0),
+            next_slot: tokio::sync::Mutex::new(None),
+        }
+    }
+
+    /// A harness from IR JSON (what codegen embeds).
+    pub fn from_json(api_json: &str, target: Target) -> Result<Harness, HarnessError> {
+        Ok(Harness::new(Arc::new(Api::from_json(api_json)?), target))
+    }
+
+    /// The API.
+    pub fn api(&self) -> &Api {
+        &self.api
+    }
+
+    /// The target.
+    pub fn target(&self) -> &Target {
+        &self.target
+    }
+
+    /// The redactor for this target's secrets (for reports written by the caller).
+    pub fn redactor(&self) -> &Redactor {
+        &self.redactor
+    }
+
+    /// Runs one check on one operation (for `method_not_allowed`, use [`Harness::check_path`]).
+    pub async fn check(&self, operation_id: &str, check: Check) -> CheckResult {
+        let mut results = self.check_operation(operation_id, &[check]).await;
+        results.pop().unwrap_or_else(|| CheckResult {
+            check,
+            subject: OperationInfo::path(operation_id),
+            outcome: Outcome::NotApplicable {
+                reason: "nothing was run".into(),
+            },
+        })
+    }
+
+    /// Runs several checks on one operation; the checks that judge the positive request share one
+    /// exchange. Results are in the order of `checks`.
+    pub async fn check_operation(&self, operation_id: &str, checks: &[Check]) -> Vec<CheckResult> {
+        let Some(op) = self.api.operation(operation_id) else {
+            let known: Vec<&str> = self
+                .api
+                .operations
+                .iter()
+                .map(|o| o.id.as_str())
+                .take(20)
+                .collect();
+            return checks
+                .iter()
+                .map(|&check| CheckResult {
+                    check,
+                    subject: OperationInfo::path(operation_id),
+                    outcome: Outcome::Errored(Box::new(Failure {
+                        check,
+                        severity: Severity::Critical,
+                        operation: OperationInfo::path(operation_id),
+                        finding: Finding::new(format!("no operation `{operation_id}` in the API"))
+                            .detail(format!("Operations: {}", known.join(", "))),
+                        request: None,
+                        response: None,
+                    })),
+                })
+                .collect();
+        };
+        let info = OperationInfo::of(op);
+        let mut outcomes: Vec<Option<Outcome>> =
+            checks.iter().map(|&c| self.precondition(op, c)).collect();
+        let needs_positive = checks
+            .iter()
+            .zip(&outcomes)
+            .any(|(c, o)| o.is_none() && c.uses_positive_exchange());
+        let positive = if needs_positive {
+            Some(self.positive_exchange(op).await)
+        } else {
+            None
+        };
+        for (i, &check) in checks.iter().enumerate() {
+            if outcomes[i].is_some() {
+                continue;
+            }
+            let outcome = if check.uses_positive_exchange() {
+                match &positive {
+                    Some(Positive::Sent(exchange)) => self.judge(op, check, exchange),
+                    Some(Positive::Failed(outcome)) => retitle(outcome, check),
+                    None => Outcome::NotApplicable {
+                        reason: "nothing was sent".into(),
+                    },
+                }
+            } else {
+                match check {
+                    Check::AuthEnforced => self.auth_enforced(op).await,
+                    Check::MethodNotAllowed => Outcome::NotApplicable {
+                        reason: "method_not_allowed is checked per path (Harness::check_path / run_path_check)".into(),
+                    },
+                    _ => Outcome::NotApplicable {
+                        reason: format!("{check} is not implemented yet"),
+                    },
+                }
+            };
+            outcomes[i] = Some(outcome);
+        }
+        checks
+            .iter()
+            .zip(outcomes)
+            .map(|(&check, outcome)| CheckResult {
+                check,
+                subject: info.clone(),
+                outcome: outcome.unwrap_or(Outcome::NotApplicable {
+                    reason: "nothing was run".into(),
+                }),
+            })
+            .collect()
+    }
+
+    /// Why a check is not run on `op`, if it is not.
+    fn precondition(&self, op: &Operation, check: Check) -> Option<Outcome> {
+        let settings = &self.target.settings;
+        let skip = |reason: String| Some(Outcome::Skipped { reason });
+        let na = |reason: &str| {
+            Some(Outcome::NotApplicable {
+                reason: reason.to_owned(),
+            })
+        };
+        if settings.disabled.contains(&check) {
+            return skip("turned off in the configuration".into());
+        }
+        if let Some(reason) = settings.skip.get(&op.id) {
+            return skip(format!("operation skipped by the configuration: {reason}"));
+        }
+        if let Some(u) = op.unsupported.first() {
+            return skip(format!(
+                "{} is not supported (at {})",
+                u.feature, u.location
+            ));
+        }
+        if settings.read_only && !op.method.is_safe() {
+            return skip("read-only environment".into());
+        }
+        match check {
+            Check::AuthEnforced if op.security.is_empty() => na("the operation is not secured"),
+            Check::AuthEnforced if op.security.iter().any(|r| r.is_anonymous()) => {
+                na("the operation allows anonymous access (`{}` in its security)")
+            }
+            Check::LatencyBudget if settings.latency_budget.is_none() => {
+                na("no latency budget is configured (set `latency_budget_ms` in the environment)")
+            }
+            Check::ResponseHeadersConformance
+                if op.responses.iter().all(|r| r.headers.is_empty()) =>
+            {
+                na("no response documents headers")
+            }
+            Check::ContentTypeConformance if op.responses.iter().all(|r| r.content.is_empty()) => {
+                na("no response documents a body")
+            }
+            Check::ResponseSchemaConformance
+                if !op.responses.iter().any(|r| {
+                    r.content
+                        .iter()
+                        .any(|(mt, m)| crate::data::serialize::is_json(mt) && m.schema.is_some())
+                }) =>
+            {
+                na("no response documents a JSON schema")
+            }
+            _ => None,
+        }
+    }
+
+    fn judge(&self, op: &Operation, check: Check, exchange: &Exchange) -> Outcome {
+        let ctx = self.context(op);
+        let status = exchange.response.status;
+        match checks::judge(check, &ctx, exchange) {
+            Verdict::Fail(finding) => {
+                Outcome::Failed(Box::new(self.failure(op, check, finding, Some(exchange))))
+            }
+            Verdict::NotApplicable(reason) => Outcome::NotApplicable { reason },
+            Verdict::Pass(warnings) if (400..500).contains(&status) => {
+                let mut finding = Finding::new("request rejected, the route was not exercised")
+                    .received(format!(
+                        "{status} {}",
+                        exchange
+                            .response
+                            .content_type()
+                            .unwrap_or("(no content type)")
+                    ))
+                    .documented(success_statuses(op));
+                if let Some(hint) = self.missing_credentials(op) {
+                    finding = finding.detail(hint);
+                } else {
+                    finding = finding.detail(
+                        "The server refused the request built from the spec's examples and synthesized data. Give working values as fixtures: [environments.<name>.fixtures.<operation id>] params = { ... } / body = ...",
+                    );
+                }
+                finding.warnings = warnings;
+                Outcome::NotExercised(Box::new(self.failure(op, check, finding, Some(exchange))))
+            }
+            Verdict::Pass(warnings) => Outcome::Passed { warnings },
+        }
+    }
+
+    fn context<'a>(&'a self, op: &'a Operation) -> Context<'a> {
+        Context {
+            api: &self.api,
+            operation: op,
+            settings: &self.target.settings,
+            validators: &self.validators,
+        }
+    }
+
+    fn failure(
+        &self,
+        op: &Operation,
+        check: Check,
+        finding: Finding,
+        exchange: Option<&Exchange>,
+    ) -> Failure {
+        let mut finding = finding;
+        let r = &self.redactor;
+        finding.title = r.redact(&finding.title);
+        finding.received = finding.received.map(|s| r.redact(&s));
+        finding.details = finding.details.iter().map(|s| r.redact(s)).collect();
+        for e in &mut finding.schema_errors {
+            e.message = r.redact(&e.message);
+        }
+        Failure {
+            check,
+            severity: severity(check),
+            operation: OperationInfo::of(op),
+            finding,
+            request: exchange.map(|e| e.request_record(r)),
+            response: exchange.map(|e| e.response_record(r)),
+        }
+    }
+
+    /// A hint when `op` is secured and no configured credentials satisfy it.
+    fn missing_credentials(&self, op: &Operation) -> Option<String> {
+        if op.security.is_empty() || op.security.iter().any(|req| self.satisfied(req)) {
+            return None;
+        }
+        let schemes: Vec<&str> = op
+            .security
+            .iter()
+            .flat_map(|r| r.schemes.keys())
+            .map(String::as_str)
+            .collect();
+        Some(format!(
+            "No credentials are configured for the operation's security ({}). Name the environment variables that hold them: [environments.<name>.credentials] {} = {{ token_env = \"...\" }}",
+            schemes.join(" or "),
+            schemes.first().copied().unwrap_or("scheme")
+        ))
+    }
+
+    fn satisfied(&self, req: &contractgate_spec::ir::SecurityRequirement) -> bool {
+        req.schemes.keys().all(|s| self.has_credentials(s))
+    }
+
+    fn has_credentials(&self, scheme: &str) -> bool {
+        match self.target.credentials.get(scheme) {
+            Some(Credentials::Bearer(t)) => t.value.is_some(),
+            Some(Credentials::Basic { username, password }) => {
+                username.value.is_some() && password.value.is_some()
+            }
+            Some(Credentials::ApiKey { key, .. }) => key.value.is_some(),
+            None => false,
+        }
+    }
+
+    async fn positive_exchange(&self, op: &Operation) -> Positive {
+        let planned = match self.plan(op) {
+            Ok(p) => p,
+            Err(outcome) => return Positive::Failed(outcome),
+        };
+        let (wire, curl) = self.build(op, op.method, &planned, true);
+        match self.send(wire, curl, planned.notes).await {
+            Ok(exchange) => Positive::Sent(Box::new(exchange)),
+            Err(outcome) => Positive::Failed(outcome),
+        }
+    }
+
+    fn plan(&self, op: &Operation) -> Result<Planned, Outcome> {
+        let settings = &self.target.settings;
+        data::plan(
+            op,
+            settings.fixtures.get(&op.id),
+            settings.seed,
+            &self.validators,
+        )
+        .map_err(|e| {
+            Outcome::Errored(Box::new(self.failure(
+                op,
+                Check::NotServerError,
+                Finding::new("no request could be built").detail(e.0),
+                None,
+            )))
+        })
+    }
+
+    /// Sends a request, honouring the budget and rate limit; transport errors become outcomes.
+    async fn send(
+        &self,
+        wire: WireRequest,
+        curl: CurlRequest,
+        notes: Vec<String>,
+    ) -> Result<Exchange, Outcome> {
+        let settings = &self.target.settings;
+        if let Some(budget) = settings.request_budget
+            && self.sent.fetch_add(1, Ordering::SeqCst) >= budget
+        {
+            return Err(Outcome::Skipped {
+                reason: format!("the request budget of {budget} requests is spent"),
+            });
+        }
+        if let Some(rate) = settings.rate_limit {
+            let interval = std::time::Duration::from_secs_f64(1.0 / rate);
+            let at = {
+                let mut next = self.next_slot.lock().await;
+                let now = Instant::now();
+                let at = next.map_or(now, |n| n.max(now));
+                *next = Some(at + interval);
+                at
+            };
+            tokio::time::sleep_until(at.into()).await;
+        }
+        match client::send(&wire, &settings.http).await {
+            Ok(response) => Ok(Exchange {
+                wire,
+                curl,
+                notes,
+                response,
+            }),
+            Err(e) => Err(Outcome::Errored(Box::new(
+                self.transport_failure(&wire, &curl, &notes, &e),
+            ))),
+        }
+    }
+
+    fn transport_failure(
+        &self,
+        wire: &WireRequest,
+        curl: &CurlRequest,
+        notes: &[String],
+        e: &TransportError,
+    ) -> Failure {
+        let title = if e.timeout {
+            "the target did not answer in time"
+        } else {
+            "the target could not be reached"
+        };
+        Failure {
+            check: Check::NotServerError,
+            severity: Severity::Critical,
+            operation: OperationInfo::path(""),
+            finding: Finding::new(title)
+                .received(format!("no response: {}", self.redactor.redact(&e.message)))
+                .detail(format!(
+                    "Target: {}",
+                    self.redactor.redact(&self.target.base_url)
+                )),
+            request: Some(client::request_record(wire, curl, notes, &self.redactor)),
+            response: None,
+        }
+    }
+
+    /// The `Accept` header: the operation's documented response media types, JSON first.
+    fn accept(op: &Operation) -> String {
+        let mut types: Vec<String> = Vec::new();
+        for r in &op.responses {
+            for mt in r.content.keys() {
+                let e = crate::data::serialize::essence(mt);
+                if !types.contains(&e) {
+                    types.push(e);
+                }
+            }
+        }
+        types.sort_by_key(|t| {
+            if t == "application/json" {
+                0
+            } else if crate::data::serialize::is_json(t) {
+                1
+            } else {
+                2
+            }
+        });
+        types.retain(|t| t != "*/*");
+        if types.is_empty() {
+            return "application/json, */*;q=0.1".to_owned();
+        }
+        types.push("*/*;q=0.1".to_owned());
+        types.join(", ")
+    }
+
+    /// The wire request and its curl twin for planned data.
+    fn build(
+        &self,
+        op: &Operation,
+        method: Method,
+        planned: &Planned,
+        credentials: bool,
+    ) -> (WireRequest, CurlRequest) {
+        let base = &self.target.base_url;
+        let mut url = format!("{base}{}", planned.path);
+        let mut query = planned.query.clone();
+        let mut curl_query_secret: Vec<(String, String)> = Vec::new();
+        let mut headers: Vec<(String, String)> = vec![("Accept".into(), Harness::accept(op))];
+        let mut curl_headers: Vec<(String, Word)> = Vec::new();
+        for (n, v) in &self.target.settings.headers {
+            headers.push((n.clone(), v.clone()));
+        }
+        for (n, v) in &planned.headers {
+            headers.push((n.clone(), v.clone()));
+        }
+        if let Some(body) = &planned.body {
+            headers.push(("Content-Type".into(), body.content_type.clone()));
+        }
+        for (n, v) in &headers {
+            curl_headers.push((n.clone(), Word::lit(v.clone())));
+        }
+        let mut cookies = planned.cookies.clone();
+        let mut curl_cookie = Word::lit(planned.cookies.join("; "));
+        let mut basic = None;
+        if credentials
+            && let Some(req) = op
+                .security
+                .iter()
+                .find(|r| !r.is_anonymous() && self.satisfied(r))
+        {
+            for scheme in req.schemes.keys() {
+                match self.target.credentials.get(scheme) {
+                    Some(Credentials::Bearer(t)) => {
+                        let v = t.value.clone().unwrap_or_default();
+                        headers.push(("Authorization".into(), format!("Bearer {v}")));
+                        let mut w = Word::lit("Bearer ");
+                        w.push_env(&t.env_var);
+                        curl_headers.push(("Authorization".into(), w));
+                    }
+                    Some(Credentials::Basic { username, password }) => {
+                        let raw = format!(
+                            "{}:{}",
+                            username.value.as_deref().unwrap_or(""),
+                            password.value.as_deref().unwrap_or("")
+                        );
+                        headers.push((
+                            "Authorization".into(),
+                            format!("Basic {}", crate::data::synth::base64(raw.as_bytes())),
+                        ));
+                        basic = Some((username.env_var.clone(), password.env_var.clone()));
+                    }
+                    Some(Credentials::ApiKey {
+                        name,
+                        location,
+                        key,
+                    }) => {
+                        let v = key.value.clone().unwrap_or_default();
+                        match location {
+                            ApiKeyLocation::Header => {
+                                headers.push((name.clone(), v));
+                                let mut w = Word::default();
+                                w.push_env(&key.env_var);
+                                curl_headers.push((name.clone(), w));
+                            }
+                            ApiKeyLocation::Query => {
+                                let enc = |s: &str| {
+                                    percent_encoding::utf8_percent_encode(
+                                        s,
+                                        percent_encoding::NON_ALPHANUMERIC,
+                                    )
+                                    .to_string()
+                                };
+                                query.push(format!("{}={}", enc(name), enc(&v)));
+                                curl_query_secret.push((enc(name), key.env_var.clone()));
+                            }
+                            ApiKeyLocation::Cookie => {
+                                cookies.push(format!("{name}={v}"));
+                                if !curl_cookie.0.is_empty() && !planned.cookies.is_empty() {
+                                    curl_cookie.push_lit("; ");
+                                }
+                                curl_cookie.push_lit(&format!("{name}="));
+                                curl_cookie.push_env(&key.env_var);
+                            }
+                        }
+                    }
+                    None => {}
+                }
+            }
+        }
+        if !cookies.is_empty() {
+            headers.push(("Cookie".into(), cookies.join("; ")));
+            curl_headers.push(("Cookie".into(), curl_cookie));
+        }
+        let mut curl_url = Word::lit(url.clone());
+        if !query.is_empty() {
+            url.push('?');
+            url.push_str(&query.join("&"));
+            let plain: Vec<&String> = planned.query.iter().collect();
+            curl_url.push_lit("?");
+            let mut first = true;
+            for q in plain {
+                if !first {
+                    curl_url.push_lit("&");
+                }
+                curl_url.push_lit(q);
+                first = false;
+            }
+            for (name, var) in &curl_query_secret {
+                if !first {
+                    curl_url.push_lit("&");
+                }
+                curl_url.push_lit(&format!("{name}="));
+                curl_url.push_env(var);
+                first = false;
+            }
+        }
+        let body = planned.body.as_ref().map(|b| b.bytes.clone());
+        let wire = WireRequest {
+            method: method.as_str().to_owned(),
+            url,
+            headers,
+            body: body.clone(),
+        };
+        let curl = CurlRequest {
+            method: method.as_str().to_owned(),
+            url: curl_url,
+            headers: curl_headers,
+            basic,
+            body,
+        };
+        (wire, curl)
+    }
+
+    async fn auth_enforced(&self, op: &Operation) -> Outcome {
+        let planned = match self.plan(op) {
+            Ok(p) => p,
+            Err(outcome) => return retitle(&outcome, Check::AuthEnforced),
+        };
+        let (wire, curl) = self.build(op, op.method, &planned, false);
+        match self.send(wire, curl, planned.notes).await {
+            Ok(exchange) => {
+                let ctx = self.context(op);
+                match checks::auth_enforced::check(&ctx, &exchange) {
+                    Verdict::Fail(f) => Outcome::Failed(Box::new(self.failure(
+                        op,
+                        Check::AuthEnforced,
+                        f,
+                        Some(&exchange),
+                    ))),
+                    Verdict::Pass(warnings) => Outcome::Passed { warnings },
+                    Verdict::NotApplicable(reason) => Outcome::NotApplicable { reason },
+                }
+            }
+            Err(outcome) => retitle(&outcome, Check::AuthEnforced),
+        }
+    }
+
+    /// Runs `method_not_allowed` on a documented path: every undocumented method among GET, PUT,
+    /// POST, DELETE and PATCH must answer 404 or 405 (any 4xx passes; 2xx and 5xx fail).
+    pub async fn check_path(&self, path: &str) -> CheckResult {
+        let check = Check::MethodNotAllowed;
+        let subject = OperationInfo::path(path);
+        let result = |outcome| CheckResult {
+            check,
+            subject: subject.clone(),
+            outcome,
+        };
+        let paths = self.api.paths();
+        let Some(ops) = paths.get(path) else {
+            return result(Outcome::Errored(Box::new(Failure {
+                check,
+                severity: Severity::Critical,
+                operation: subject.clone(),
+                finding: Finding::new(format!("no path `{path}` in the API")),
+                request: None,
+                response: None,
+            })));
+        };
+        let settings = &self.target.settings;
+        if settings.disabled.contains(&check) {
+            return result(Outcome::Skipped {
+                reason: "turned off in the configuration".into(),
+            });
+        }
+        let documented: Vec<Method> = ops.iter().map(|o| o.method).collect();
+        let candidates: Vec<Method> = [
+            Method::Get,
+            Method::Put,
+            Method::Post,
+            Method::Delete,
+            Method::Patch,
+        ]
+        .into_iter()
+        .filter(|m| !documented.contains(m))
+        .filter(|m| !settings.read_only || m.is_safe())
+        .collect();
+        if candidates.is_empty() {
+            return result(if settings.read_only {
+                Outcome::Skipped {
+                    reason: "read-only environment".into(),
+                }
+            } else {
+                Outcome::NotApplicable {
+                    reason: "every method is documented on this path".into(),
+                }
+            });
+        }
+        // Path parameters come from the first documented operation's data.
+        let Some(template) = ops.first() else {
+            return result(Outcome::NotApplicable {
+                reason: "no operation on this path".into(),
+            });
+        };
+        let planned = match self.plan(template) {
+            Ok(p) => Planned { body: None, ..p },
+            Err(outcome) => return result(retitle(&outcome, check)),
+        };
+        let allowed: Vec<&str> = documented.iter().map(|m| m.as_str()).collect();
+        for method in candidates {
+            let (wire, curl) = self.build(template, method, &planned, true);
+            let exchange = match self.send(wire, curl, planned.notes.clone()).await {
+                Ok(e) => e,
+                Err(outcome) => return result(retitle(&outcome, check)),
+            };
+            if let Verdict::Fail(mut finding) = checks::method_not_allowed::check(&exchange) {
+                finding.documented = Some(format!(
+                    "{} (documented methods: {}); others must answer 404 or 405",
+                    path,
+                    allowed.join(", ")
+                ));
+                let mut failure = self.failure(template, check, finding, Some(&exchange));
+                failure.operation = OperationInfo {
+                    method: method.as_str().to_owned(),
+                    ..OperationInfo::path(path)
+                };
+                return result(Outcome::Failed(Box::new(failure)));
+            }
+        }
+        result(Outcome::Passed {
+            warnings: Vec::new(),
+        })
+    }
+}
+
+fn retitle(outcome: &Outcome, check: Check) -> Outcome {
+    let mut o = outcome.clone();
+    if let Outcome::Errored(f) | Outcome::Failed(f) | Outcome::NotExercised(f) = &mut o {
+        f.check = check;
+    }
+    o
+}
+
+fn severity(check: Check) -> Severity {
+    match check {
+        Check::NotServerError => Severity::Critical,
+        Check::StatusCodeConformance
+        | Check::ResponseSchemaConformance
+        | Check::AuthEnforced
+        | Check::NegativeDataRejection => Severity::High,
+        Check::ContentTypeConformance
+        | Check::ResponseHeadersConformance
+        | Check::MethodNotAllowed => Severity::Medium,
+        Check::LatencyBudget => Severity::Low,
+    }
+}
+
+fn success_statuses(op: &Operation) -> String {
+    let list: Vec<String> = op
+        .success_responses()
+        .map(|r| r.status.to_string())
+        .collect();
+    if list.is_empty() {
+        checks::documented_statuses(op)
+    } else {
+        list.join(", ")
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The synchronous entry points generated tests call.
+
+type Harnesses = Mutex<HashMap<usize, Arc<Harness>>>;
+
+fn harness_for(
+    api_json: &'static str,
+    target: impl FnOnce(&Api) -> Result<Target, TargetError>,
+) -> Result<Arc<Harness>, String> {
+    static HARNESSES: OnceLock<Harnesses> = OnceLock::new();
+    let key = api_json.as_ptr() as usize;
+    let map = HARNESSES.get_or_init(|| Mutex::new(HashMap::new()));
+    let mut guard = map
+        .lock()
+        .map_err(|_| "a previous test panicked while setting up the harness".to_owned())?;
+    if let Some(h) = guard.get(&key) {
+        return Ok(Arc::clone(h));
+    }
+    let api = Api::from_json(api_json).map_err(|e| HarnessError::Ir(e).to_string())?;
+    let target = target(&api).map_err(|e| e.to_string())?;
+    let harness = Arc::new(Harness::new(Arc::new(api), target));
+    guard.insert(key, Arc::clone(&harness));
+    Ok(harness)
+}
+
+fn finish(result: &CheckResult) {
+    if let Some(failure) = result.failure() {
+        // A generated test: failing it with the rendered failure is the point.
+        #[allow(clippy::panic)]
+        {
+            panic!("\n{failure}");
+        }
+    }
+    match &result.outcome {
+        Outcome::Passed { warnings } if warnings.is_empty() => {}
+        _ => eprintln!("{result}"),
+    }
+}
+
+#[allow(clippy::panic)]
+fn setup_failed(message: &str) -> ! {
+    panic!("contractgate: {message}")
+}
+
+/// Runs one check of one operation against the target found from the environment
+/// (`CONTRACTGATE_BASE_URL`, `CONTRACTGATE_ENV` + `contractgate.toml`, ...) and panics with the
+/// rendered failure if the contract is broken. For generated tests.
+///
+/// `api_json` is the IR embedded with `include_str!`; it is parsed once per test binary.
+pub fn run_check(api_json: &'static str, operation_id: &str, check: Check) {
+    run_check_with(
+        api_json,
+        |api| Resolve::new().target(Some(api)),
+        operation_id,
+        check,
+    );
+}
+
+/// Like [`run_check`], with the target given by `target` (called once per test binary, e.g. to
+/// start an in-process server with [`InProcess`](crate::InProcess)).
+pub fn run_check_with(
+    api_json: &'static str,
+    target: impl FnOnce(&Api) -> Result<Target, TargetError>,
+    operation_id: &str,
+    check: Check,
+) {
+    let harness = harness_for(api_json, target).unwrap_or_else(|e| setup_failed(&e));
+    let result = if check.is_per_path() {
+        let path = harness
+            .api()
+            .operation(operation_id)
+            .map_or_else(|| operation_id.to_owned(), |op| op.path.clone());
+        block_on(harness.check_path(&path))
+    } else {
+        block_on(harness.check(operation_id, check))
+    };
+    finish(&result);
+}
+
+/// Runs `method_not_allowed` on a documented path (e.g. `/users/{id}`); panics with the rendered
+/// failure. For generated tests (one per path).
+pub fn run_path_check(api_json: &'static str, path: &str) {
+    run_path_check_with(api_json, |api| Resolve::new().target(Some(api)), path);
+}
+
+/// Like [`run_path_check`], with the target given by `target`.
+pub fn run_path_check_with(
+    api_json: &'static str,
+    target: impl FnOnce(&Api) -> Result<Target, TargetError>,
+    path: &str,
+) {
+    let harness = harness_for(api_json, target).unwrap_or_else(|e| setup_failed(&e));
+    finish(&block_on(harness.check_path(path)));
+}

@@ -1,0 +1,405 @@
+//! Where requests go: the base URL and the environment's settings and credentials.
+//!
+//! The base URL comes from, in order: an explicit value ([`Resolve::base_url`], e.g. a CLI flag or
+//! an in-process server), `CONTRACTGATE_BASE_URL`, the environment named by
+//! [`Resolve::environment`] or `CONTRACTGATE_ENV` in `contractgate.toml` (given by
+//! [`Resolve::config`], `CONTRACTGATE_CONFIG`, or found next to the spec), that environment's
+//! `use_spec_server`, and otherwise an error that says how to set one.
+
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use contractgate_spec::ir::{Api, ApiKeyLocation, SecurityScheme};
+use indexmap::IndexMap;
+
+use crate::client::{block_on, runtime};
+use crate::config::{Config, ConfigError, Settings};
+use crate::redact::Redactor;
+
+/// An error finding the target.
+#[derive(Debug, thiserror::Error)]
+pub enum TargetError {
+    /// No base URL from any source.
+    #[error(
+        "no base URL for the API under test. Set one of:\n  - CONTRACTGATE_BASE_URL=http://127.0.0.1:8080\n  - CONTRACTGATE_ENV=<name> with [environments.<name>] base_url = \"...\" in contractgate.toml (next to the spec, or at CONTRACTGATE_CONFIG)\n  - an in-process server: contractgate::InProcess (see the crate docs)"
+    )]
+    NoBaseUrl,
+    /// An environment was asked for but there is no config file.
+    #[error(
+        "environment `{0}` was asked for, but no contractgate.toml was found (looked at {1}); set CONTRACTGATE_CONFIG"
+    )]
+    NoConfig(String, String),
+    /// The config has no such environment.
+    #[error("{path}: no environment `{name}`; environments: {known}")]
+    UnknownEnvironment {
+        /// The config file.
+        path: String,
+        /// The name asked for.
+        name: String,
+        /// The names it has.
+        known: String,
+    },
+    /// The config file is invalid.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The base URL is not a URL.
+    #[error("base URL `{0}` is not an http(s) URL")]
+    BadUrl(String),
+    /// The in-process server could not start.
+    #[error("cannot start the in-process server: {0}")]
+    InProcess(String),
+}
+
+/// How to find the target; every field is optional.
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct Resolve {
+    /// An explicit base URL (wins over everything).
+    pub base_url: Option<String>,
+    /// An environment name (wins over `CONTRACTGATE_ENV`).
+    pub environment: Option<String>,
+    /// The config file (wins over `CONTRACTGATE_CONFIG` and the file next to the spec).
+    pub config: Option<PathBuf>,
+    /// The spec file: `contractgate.toml` is looked for in its directory.
+    pub spec: Option<PathBuf>,
+}
+
+impl Resolve {
+    /// Nothing set: everything comes from the process environment and the config file.
+    pub fn new() -> Self {
+        Resolve::default()
+    }
+
+    /// Sets the explicit base URL.
+    pub fn with_base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// Sets the environment name.
+    pub fn with_environment(mut self, name: impl Into<String>) -> Self {
+        self.environment = Some(name.into());
+        self
+    }
+
+    /// Sets the config file.
+    pub fn with_config(mut self, path: impl Into<PathBuf>) -> Self {
+        self.config = Some(path.into());
+        self
+    }
+
+    /// Sets the spec file.
+    pub fn with_spec(mut self, path: impl Into<PathBuf>) -> Self {
+        self.spec = Some(path.into());
+        self
+    }
+
+    /// Resolves against the process environment.
+    pub fn target(&self, api: Option<&Api>) -> Result<Target, TargetError> {
+        self.target_with_env(api, &|name| std::env::var(name).ok())
+    }
+
+    /// Resolves with `vars` standing for the process environment (for tests, and for callers
+    /// that keep their own environment).
+    pub fn target_with_env(
+        &self,
+        api: Option<&Api>,
+        vars: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Target, TargetError> {
+        let env_name = self
+            .environment
+            .clone()
+            .or_else(|| vars("CONTRACTGATE_ENV").filter(|s| !s.is_empty()));
+        let spec = self
+            .spec
+            .clone()
+            .or_else(|| api.map(|a| PathBuf::from(&a.source)));
+        let next_to_spec = spec.as_deref().map(|s| {
+            s.parent()
+                .unwrap_or(Path::new(""))
+                .join("contractgate.toml")
+        });
+        let config_path = self
+            .config
+            .clone()
+            .or_else(|| {
+                vars("CONTRACTGATE_CONFIG")
+                    .filter(|s| !s.is_empty())
+                    .map(PathBuf::from)
+            })
+            .or_else(|| next_to_spec.clone().filter(|p| p.is_file()));
+        let config = match &config_path {
+            Some(p) => Some(Config::load(p)?),
+            None => None,
+        };
+        let environment = match (&env_name, &config) {
+            (None, _) => None,
+            (Some(name), None) => {
+                let looked =
+                    next_to_spec.map_or("no spec given".to_owned(), |p| p.display().to_string());
+                return Err(TargetError::NoConfig(name.clone(), looked));
+            }
+            (Some(name), Some(c)) => match c.environments.get(name) {
+                Some(env) => Some((name.as_str(), env)),
+                None => {
+                    return Err(TargetError::UnknownEnvironment {
+                        path: config_path
+                            .as_deref()
+                            .map(|p| p.display().to_string())
+                            .unwrap_or_default(),
+                        name: name.clone(),
+                        known: c
+                            .environments
+                            .keys()
+                            .cloned()
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    });
+                }
+            },
+        };
+        let settings = match &config {
+            Some(c) => Settings::from_config(c, environment.map(|(_, e)| e)),
+            None => Settings::default(),
+        };
+        let spec_server = environment
+            .filter(|(_, e)| e.use_spec_server)
+            .and_then(|_| api.and_then(|a| a.servers.first()).map(|s| s.default_url()));
+        let base_url = self
+            .base_url
+            .clone()
+            .or_else(|| vars("CONTRACTGATE_BASE_URL").filter(|s| !s.is_empty()))
+            .or_else(|| environment.and_then(|(_, e)| e.base_url.clone()))
+            .or(spec_server)
+            .ok_or(TargetError::NoBaseUrl)?;
+        let mut target = Target::new(base_url)?;
+        target.environment = environment.map(|(n, _)| n.to_owned());
+        target.settings = settings;
+        target.read_secrets(api, vars);
+        Ok(target)
+    }
+}
+
+/// A secret read from an environment variable.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Secret {
+    /// The variable's name.
+    pub env_var: String,
+    /// Its value, when set.
+    pub value: Option<String>,
+}
+
+/// Credentials for one security scheme.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Credentials {
+    /// A token sent as `Authorization: Bearer ...` (bearer, OAuth 2, OpenID Connect).
+    Bearer(Secret),
+    /// `Authorization: Basic ...`.
+    Basic {
+        /// The user name.
+        username: Secret,
+        /// The password.
+        password: Secret,
+    },
+    /// An API key in a header, query parameter or cookie.
+    ApiKey {
+        /// The header, query or cookie name.
+        name: String,
+        /// Where it goes.
+        location: ApiKeyLocation,
+        /// The key.
+        key: Secret,
+    },
+}
+
+/// The API under test: a base URL and the settings to test it with.
+#[derive(Clone, Debug)]
+pub struct Target {
+    /// The base URL, without a trailing slash: paths are appended to it.
+    pub base_url: String,
+    /// The environment's name, when one was used.
+    pub environment: Option<String>,
+    /// Settings (timeouts, read-only, fixtures, checks on/off, ...).
+    pub settings: Settings,
+    /// Credentials by security scheme name.
+    pub credentials: IndexMap<String, Credentials>,
+}
+
+impl Target {
+    /// A target at `base_url` with default settings and no credentials.
+    pub fn new(base_url: impl Into<String>) -> Result<Target, TargetError> {
+        let base_url: String = base_url.into();
+        if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
+            return Err(TargetError::BadUrl(base_url));
+        }
+        Ok(Target {
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            environment: None,
+            settings: Settings::default(),
+            credentials: IndexMap::new(),
+        })
+    }
+
+    /// Replaces the settings.
+    pub fn with_settings(mut self, settings: Settings) -> Target {
+        self.settings = settings;
+        self
+    }
+
+    /// Reads the credentials the settings name from `vars`, for the schemes of `api` (the scheme
+    /// types say how each is sent). Schemes that already have credentials are left alone.
+    pub fn read_secrets(&mut self, api: Option<&Api>, vars: &dyn Fn(&str) -> Option<String>) {
+        let Some(api) = api else {
+            return;
+        };
+        let secret = |name: &Option<String>| {
+            name.as_ref().map(|n| Secret {
+                env_var: n.clone(),
+                value: vars(n).filter(|v| !v.is_empty()),
+            })
+        };
+        for (scheme_name, cred) in &self.settings.credentials {
+            if self.credentials.contains_key(scheme_name) {
+                continue;
+            }
+            let scheme = api.security_schemes.get(scheme_name);
+            let resolved = match scheme {
+                Some(SecurityScheme::ApiKey { name, location }) => {
+                    secret(&cred.key_env).map(|key| Credentials::ApiKey {
+                        name: name.clone(),
+                        location: *location,
+                        key,
+                    })
+                }
+                Some(SecurityScheme::Http { scheme, .. }) if scheme == "basic" => {
+                    match (secret(&cred.username_env), secret(&cred.password_env)) {
+                        (Some(username), Some(password)) => {
+                            Some(Credentials::Basic { username, password })
+                        }
+                        _ => None,
+                    }
+                }
+                _ => match (
+                    secret(&cred.token_env),
+                    secret(&cred.username_env),
+                    secret(&cred.password_env),
+                ) {
+                    (Some(token), _, _) => Some(Credentials::Bearer(token)),
+                    (None, Some(username), Some(password)) => {
+                        Some(Credentials::Basic { username, password })
+                    }
+                    _ => None,
+                },
+            };
+            if let Some(c) = resolved {
+                self.credentials.insert(scheme_name.clone(), c);
+            }
+        }
+    }
+
+    /// Sets credentials for a scheme directly.
+    pub fn with_credentials(
+        mut self,
+        scheme: impl Into<String>,
+        credentials: Credentials,
+    ) -> Target {
+        self.credentials.insert(scheme.into(), credentials);
+        self
+    }
+
+    /// A redactor that knows every secret value of this target.
+    pub fn redactor(&self) -> Redactor {
+        let mut r = Redactor::new();
+        let mut add = |s: &Secret| {
+            if let Some(v) = &s.value {
+                r.add_secret(v, &s.env_var);
+            }
+        };
+        for c in self.credentials.values() {
+            match c {
+                Credentials::Bearer(t) => add(t),
+                Credentials::Basic { username, password } => {
+                    add(username);
+                    add(password);
+                }
+                Credentials::ApiKey { key, .. } => add(key),
+            }
+        }
+        for c in self.credentials.values() {
+            if let Credentials::ApiKey {
+                name,
+                location: ApiKeyLocation::Header,
+                ..
+            } = c
+            {
+                r.add_header(name);
+            }
+        }
+        r
+    }
+}
+
+/// A server started in-process, once per test binary, on the harness runtime.
+///
+/// ```no_run
+/// static APP: contractgate::InProcess = contractgate::InProcess::new();
+///
+/// fn target() -> contractgate::Target {
+///     APP.target(|listener| async move {
+///         // e.g. axum::serve(listener, my_service::app()).await.ok();
+///         drop(listener);
+///     })
+///     .unwrap()
+/// }
+/// ```
+#[derive(Debug)]
+pub struct InProcess {
+    url: OnceLock<Result<String, String>>,
+}
+
+impl InProcess {
+    /// Not started yet.
+    pub const fn new() -> Self {
+        InProcess {
+            url: OnceLock::new(),
+        }
+    }
+
+    /// Binds `127.0.0.1:0`, hands the listener to `serve` on the harness runtime (the first time
+    /// only) and returns the server's base URL.
+    pub fn url<F, Fut>(&self, serve: F) -> Result<String, TargetError>
+    where
+        F: FnOnce(tokio::net::TcpListener) -> Fut,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        self.url
+            .get_or_init(|| {
+                let listener = block_on(tokio::net::TcpListener::bind(("127.0.0.1", 0)))
+                    .map_err(|e| e.to_string())?;
+                let addr = listener.local_addr().map_err(|e| e.to_string())?;
+                let _guard = runtime().enter();
+                runtime().spawn(serve(listener));
+                Ok(format!("http://{addr}"))
+            })
+            .clone()
+            .map_err(TargetError::InProcess)
+    }
+
+    /// The target for the in-process server: its URL, with the rest (config file, environment,
+    /// credentials) resolved as usual.
+    pub fn target<F, Fut>(&self, serve: F) -> Result<Target, TargetError>
+    where
+        F: FnOnce(tokio::net::TcpListener) -> Fut,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        let url = self.url(serve)?;
+        Resolve::new().with_base_url(url).target(None)
+    }
+}
+
+impl Default for InProcess {
+    fn default() -> Self {
+        InProcess::new()
+    }
+}
