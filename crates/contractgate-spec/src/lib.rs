@@ -37,6 +37,7 @@
 pub mod diag;
 pub mod ir;
 pub mod pointer;
+pub mod select;
 
 #[cfg(feature = "load")]
 pub mod lint;

@@ -91,7 +91,11 @@ fn normalize(path: &Path) -> PathBuf {
         match comp {
             Component::CurDir => {}
             Component::ParentDir => {
-                if !out.pop() {
+                let last_is_normal =
+                    matches!(out.components().next_back(), Some(Component::Normal(_)));
+                if last_is_normal {
+                    out.pop();
+                } else if !matches!(out.components().next_back(), Some(Component::RootDir)) {
                     out.push("..");
                 }
             }
@@ -508,5 +512,10 @@ mod tests {
             normalize(Path::new("../x/y.yaml")),
             PathBuf::from("../x/y.yaml")
         );
+        assert_eq!(
+            normalize(Path::new("../../a/b/../c.yaml")),
+            PathBuf::from("../../a/c.yaml")
+        );
+        assert_eq!(normalize(Path::new("/../a")), PathBuf::from("/a"));
     }
 }

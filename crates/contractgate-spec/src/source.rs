@@ -37,13 +37,19 @@
 //! would corrupt enum values and version strings in a spec, so a strict preset is used:
 //! YAML 1.2 booleans only, leading-zero and underscored numbers stay strings, `.inf`/`.nan` stay
 //! strings, and the node/event budget is raised so that multi-megabyte specs are accepted.
-//! Nesting is capped at [`MAX_DEPTH`] in both formats.
+//!
+//! Deserialization recurses once per nesting level and serde-saphyr's stack frames are large in
+//! unoptimized builds (build scripts and tests run those), so YAML is read on a short-lived thread
+//! with a 64 MB stack (reserved, not committed), and nesting is capped at [`MAX_DEPTH`] levels
+//! with a `nesting-too-deep` error instead of a stack overflow.
 //!
 //! # JSON
 //!
-//! serde_json (with `preserve_order`) is the parser of record for the value. Because it keeps the
-//! last of two duplicate keys silently, a small scanner ([`scan_json`]) walks the same text once
-//! more to record positions and to find duplicate keys; it never fails and never panics.
+//! serde_json (with `preserve_order`) is the parser of record for the value; its recursion limit
+//! (128 levels) is reported as `nesting-too-deep`. Because it keeps the last of two duplicate
+//! keys silently, a small iterative scanner walks the same text once more to record positions
+//! and to find duplicate keys (decoding escapes, so `"a"` and `"\u0061"` are the same key); it
+//! accepts any text without panicking.
 
 use indexmap::IndexMap;
 use indexmap::map::Entry as IndexEntry;
@@ -130,7 +136,10 @@ impl Document {
 /// YAML otherwise. All duplicate keys of the document are reported (code `duplicate-key`, with
 /// the first definition as a related location); other failures give one diagnostic:
 /// `json-syntax`, `yaml-syntax`, `empty-document`, `nesting-too-deep`, `multiple-documents`,
-/// `yaml-budget-exceeded`.
+/// `yaml-budget-exceeded`, `internal-error` (the YAML reader panicked; it is caught).
+///
+/// Positions are 1-based lines and character columns: for a mapping entry the position of its
+/// key, for a sequence item the item's, for `""` the root value's.
 pub fn parse(file: &str, text: &str) -> Result<Document, Vec<Diagnostic>> {
     let first = text
         .chars()

@@ -180,37 +180,49 @@ fn petstore_requests_behave_the_same_in_both_dialects() {
     }
 }
 
-/// Every component schema of the real-world JSON specs vendored in `specs/` converts, in both
-/// directions, to schemas that compile together.
+/// Every component schema of the real-world specs vendored in `specs/` (OpenAPI's examples, 3.0
+/// and 3.1, and Oxide's generated 3.0 specs: nexus alone has 194 schemas and 161 `nullable`s)
+/// converts, in both directions and without notes, to schemas that compile together.
 #[test]
 fn vendored_specs_convert_to_compilable_schemas() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../specs/oxide");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../specs");
+    let mut files = Vec::new();
+    for sub in ["oai", "oxide"] {
+        for entry in std::fs::read_dir(root.join(sub)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "json" || e == "yaml") {
+                files.push(path);
+            }
+        }
+    }
     files.sort();
-    assert!(!files.is_empty(), "no specs in {}", dir.display());
+    assert!(files.len() >= 10, "specs missing under {}", root.display());
+    let mut converted = 0;
     for file in files {
-        let doc: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        let name = file.display().to_string();
+        let text = std::fs::read_to_string(&file).unwrap();
+        let doc = contractgate_spec::source::parse(&name, &text)
+            .unwrap()
+            .value;
         let dialect = match doc["openapi"].as_str().unwrap_or_default() {
             v if v.starts_with("3.0") => Dialect::OpenApi30,
             _ => Dialect::OpenApi31,
         };
-        let Some(components) = doc["components"]["schemas"].as_object() else { continue };
+        let Some(components) = doc["components"]["schemas"].as_object() else {
+            continue;
+        };
         for direction in [Direction::Request, Direction::Response] {
             let mut defs = serde_json::Map::new();
             let mut all = Vec::new();
-            for (name, schema) in components {
+            for (key, schema) in components {
                 let out = convert_with_notes(schema, dialect, direction, &mut to_defs);
-                for note in &out.notes {
-                    eprintln!("{} {name}{}: {} {}", file.display(), note.pointer, note.code, note.message);
-                }
-                defs.insert(name.clone(), out.schema);
-                all.push(json!({ "$ref": format!("#/$defs/{name}") }));
+                assert_eq!(out.notes, vec![], "{name} {key}");
+                defs.insert(key.clone(), out.schema);
+                all.push(json!({ "$ref": format!("#/$defs/{key}") }));
+                converted += 1;
             }
             validator(&json!({ "$defs": defs, "anyOf": all }));
         }
     }
+    assert!(converted > 400, "{converted}");
 }

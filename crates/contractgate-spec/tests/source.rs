@@ -399,6 +399,15 @@ fn format_is_decided_by_content_not_extension() {
     assert_eq!(doc.value, json!({"openapi": "3.1.0"}));
     let doc = ok("list.yml", "[1, 2]");
     assert_eq!(doc.format, Format::Json);
+
+    // A byte-order mark and CRLF line ends do not shift positions.
+    let doc = ok(
+        "bom.yaml",
+        "\u{feff}openapi: 3.1.0\r\ninfo:\r\n  title: t\r\n",
+    );
+    assert_eq!(at(&doc, "/info/title"), (3, 3));
+    let doc = ok("crlf.json", "{\r\n  \"info\": {\r\n    \"title\": \"t\"}}");
+    assert_eq!(at(&doc, "/info/title"), (3, 5));
 }
 
 #[test]

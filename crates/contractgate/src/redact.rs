@@ -33,9 +33,15 @@ impl Redactor {
 
     /// Registers a secret value and the environment variable it came from.
     pub fn add_secret(&mut self, value: &str, env_var: &str) {
+        self.add_secret_shown_as(value, &format!("${env_var}"));
+    }
+
+    /// Registers a secret value that is shown as `replacement` (e.g. the base64 form of basic
+    /// credentials).
+    pub fn add_secret_shown_as(&mut self, value: &str, replacement: &str) {
         if !value.is_empty() && !self.secrets.iter().any(|(v, _)| v == value) {
-            self.secrets.push((value.to_owned(), env_var.to_owned()));
-            // Longest first, so a secret containing another is replaced whole.
+            self.secrets
+                .push((value.to_owned(), replacement.to_owned()));
             self.secrets
                 .sort_by_key(|(v, _)| std::cmp::Reverse(v.len()));
         }
@@ -66,14 +72,17 @@ impl Redactor {
         let mut out = text.to_owned();
         for (value, var) in &self.secrets {
             if out.contains(value.as_str()) {
-                out = out.replace(value.as_str(), &format!("${var}"));
+                out = out.replace(value.as_str(), var);
             }
             // Also the percent-encoded form, as it appears in URLs.
-            let encoded =
-                percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC)
-                    .to_string();
-            if encoded != *value && out.contains(&encoded) {
-                out = out.replace(&encoded, &format!("${var}"));
+            for set in [
+                percent_encoding::NON_ALPHANUMERIC,
+                crate::data::serialize::COMPONENT,
+            ] {
+                let encoded = percent_encoding::utf8_percent_encode(value, set).to_string();
+                if encoded != *value && out.contains(&encoded) {
+                    out = out.replace(&encoded, var);
+                }
             }
         }
         out

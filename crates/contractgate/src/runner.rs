@@ -228,6 +228,7 @@ impl Harness {
             } else {
                 match check {
                     Check::AuthEnforced => self.auth_enforced(op).await,
+                    Check::NegativeDataRejection => self.negative_data_rejection(op).await,
                     Check::MethodNotAllowed => Outcome::NotApplicable {
                         reason: "method_not_allowed is checked per path (Harness::check_path / run_path_check)".into(),
                     },
@@ -409,7 +410,7 @@ impl Harness {
             Err(outcome) => return Positive::Failed(outcome),
         };
         let (wire, curl) = self.build(op, op.method, &planned, true);
-        match self.send(wire, curl, planned.notes).await {
+        match self.send(op, wire, curl, planned.notes).await {
             Ok(exchange) => Positive::Sent(Box::new(exchange)),
             Err(outcome) => Positive::Failed(outcome),
         }
@@ -436,6 +437,7 @@ impl Harness {
     /// Sends a request, honouring the budget and rate limit; transport errors become outcomes.
     async fn send(
         &self,
+        op: &Operation,
         wire: WireRequest,
         curl: CurlRequest,
         notes: Vec<String>,
@@ -467,13 +469,14 @@ impl Harness {
                 response,
             }),
             Err(e) => Err(Outcome::Errored(Box::new(
-                self.transport_failure(&wire, &curl, &notes, &e),
+                self.transport_failure(op, &wire, &curl, &notes, &e),
             ))),
         }
     }
 
     fn transport_failure(
         &self,
+        op: &Operation,
         wire: &WireRequest,
         curl: &CurlRequest,
         notes: &[String],
@@ -487,7 +490,7 @@ impl Harness {
         Failure {
             check: Check::NotServerError,
             severity: Severity::Critical,
-            operation: OperationInfo::path(""),
+            operation: OperationInfo::of(op),
             finding: Finding::new(title)
                 .received(format!("no response: {}", self.redactor.redact(&e.message)))
                 .detail(format!(
@@ -600,7 +603,7 @@ impl Harness {
                                 let enc = |s: &str| {
                                     percent_encoding::utf8_percent_encode(
                                         s,
-                                        percent_encoding::NON_ALPHANUMERIC,
+                                        crate::data::serialize::COMPONENT,
                                     )
                                     .to_string()
                                 };
@@ -671,7 +674,7 @@ impl Harness {
             Err(outcome) => return retitle(&outcome, Check::AuthEnforced),
         };
         let (wire, curl) = self.build(op, op.method, &planned, false);
-        match self.send(wire, curl, planned.notes).await {
+        match self.send(op, wire, curl, planned.notes).await {
             Ok(exchange) => {
                 let ctx = self.context(op);
                 match checks::auth_enforced::check(&ctx, &exchange) {
@@ -686,6 +689,30 @@ impl Harness {
                 }
             }
             Err(outcome) => retitle(&outcome, Check::AuthEnforced),
+        }
+    }
+
+    async fn negative_data_rejection(&self, op: &Operation) -> Outcome {
+        let check = Check::NegativeDataRejection;
+        let planned = match self.plan(op) {
+            Ok(p) => p,
+            Err(outcome) => return retitle(&outcome, check),
+        };
+        let Some((negative, broken)) = data::negative(op, &planned, &self.validators) else {
+            return Outcome::NotApplicable {
+                reason: "no JSON request body or required query parameter to break".into(),
+            };
+        };
+        let (wire, curl) = self.build(op, op.method, &negative, true);
+        match self.send(op, wire, curl, negative.notes).await {
+            Ok(exchange) => match checks::negative_data_rejection::check(&exchange, &broken) {
+                Verdict::Fail(f) => {
+                    Outcome::Failed(Box::new(self.failure(op, check, f, Some(&exchange))))
+                }
+                Verdict::Pass(warnings) => Outcome::Passed { warnings },
+                Verdict::NotApplicable(reason) => Outcome::NotApplicable { reason },
+            },
+            Err(outcome) => retitle(&outcome, check),
         }
     }
 
@@ -752,7 +779,7 @@ impl Harness {
         let allowed: Vec<&str> = documented.iter().map(|m| m.as_str()).collect();
         for method in candidates {
             let (wire, curl) = self.build(template, method, &planned, true);
-            let exchange = match self.send(wire, curl, planned.notes.clone()).await {
+            let exchange = match self.send(template, wire, curl, planned.notes.clone()).await {
                 Ok(e) => e,
                 Err(outcome) => return result(retitle(&outcome, check)),
             };
@@ -822,9 +849,10 @@ fn harness_for(
     static HARNESSES: OnceLock<Harnesses> = OnceLock::new();
     let key = api_json.as_ptr() as usize;
     let map = HARNESSES.get_or_init(|| Mutex::new(HashMap::new()));
+    // A panic in another test's target closure poisons the lock; the map itself is still sound.
     let mut guard = map
         .lock()
-        .map_err(|_| "a previous test panicked while setting up the harness".to_owned())?;
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     if let Some(h) = guard.get(&key) {
         return Ok(Arc::clone(h));
     }

@@ -327,6 +327,19 @@ impl Target {
             }
         }
         for c in self.credentials.values() {
+            if let Credentials::Basic { username, password } = c {
+                let raw = format!(
+                    "{}:{}",
+                    username.value.as_deref().unwrap_or(""),
+                    password.value.as_deref().unwrap_or("")
+                );
+                r.add_secret_shown_as(
+                    &crate::data::synth::base64(raw.as_bytes()),
+                    &format!("[base64 of ${}:${}]", username.env_var, password.env_var),
+                );
+            }
+        }
+        for c in self.credentials.values() {
             if let Credentials::ApiKey {
                 name,
                 location: ApiKeyLocation::Header,

@@ -147,7 +147,9 @@ pub(crate) fn judge(check: Check, ctx: &Context<'_>, exchange: &Exchange) -> Ver
         Check::LatencyBudget => latency_budget::check(ctx, exchange),
         Check::AuthEnforced => auth_enforced::check(ctx, exchange),
         Check::MethodNotAllowed => method_not_allowed::check(exchange),
-        Check::NegativeDataRejection => negative_data_rejection::check(ctx, exchange),
+        Check::NegativeDataRejection => {
+            Verdict::NotApplicable("negative_data_rejection sends a request of its own".into())
+        }
     }
 }
 

@@ -94,8 +94,8 @@ pub(crate) fn check(ctx: &Context<'_>, exchange: &Exchange) -> Verdict {
         }
         let mut finding = Finding::new("the body has properties the schema does not declare")
             .received(format!(
-                "{received}, {} undeclared properties",
-                undeclared.len()
+                "{received}, {}",
+                count(undeclared.len(), "undeclared property")
             ))
             .documented(format!("{documented_line} (strict_properties)"));
         finding.details = undeclared_lines
@@ -107,8 +107,8 @@ pub(crate) fn check(ctx: &Context<'_>, exchange: &Exchange) -> Verdict {
     }
     let mut finding = Finding::new("the body does not match its schema")
         .received(format!(
-            "{received}, {} schema violations",
-            schema_errors.len()
+            "{received}, {}",
+            count(schema_errors.len(), "schema violation")
         ))
         .documented(documented_line);
     finding.schema_errors = schema_errors;
@@ -183,5 +183,16 @@ fn value_excerpt(body: &Value, pointer: &str) -> String {
         format!("{}...", text.chars().take(117).collect::<String>())
     } else {
         text
+    }
+}
+
+/// `1 schema violation`, `2 schema violations`; `1 undeclared property`, `2 undeclared properties`.
+fn count(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else if let Some(stem) = what.strip_suffix('y') {
+        format!("{n} {stem}ies")
+    } else {
+        format!("{n} {what}s")
     }
 }

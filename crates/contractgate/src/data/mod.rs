@@ -21,6 +21,8 @@ pub struct Planned {
     pub path: String,
     /// Encoded query pieces, joined with `&`.
     pub query: Vec<String>,
+    /// The parameter name of each query piece.
+    pub query_names: Vec<String>,
     /// Header parameters.
     pub headers: Vec<(String, String)>,
     /// Cookie pairs (`name=value`).
@@ -201,9 +203,113 @@ fn place(planned: &mut Planned, p: &Parameter, value: &Value) -> Result<(), Data
         Placed::Path(segment) => {
             planned.path = planned.path.replace(&format!("{{{}}}", p.name), &segment);
         }
-        Placed::Query(q) => planned.query.push(q),
+        Placed::Query(q) => {
+            planned.query.push(q);
+            planned.query_names.push(p.name.clone());
+        }
         Placed::Header(h) => planned.headers.push((p.name.clone(), h)),
         Placed::Cookie(c) => planned.cookies.extend(c),
     }
     Ok(())
+}
+
+/// A request that violates the operation's schemas, derived from the positive one: the JSON body
+/// without a required property, or as a value of the wrong type; else without a required query
+/// parameter. Returns the mutated data and what was broken; `None` when nothing can be broken.
+pub(crate) fn negative(
+    op: &Operation,
+    planned: &Planned,
+    validators: &ValidatorCache,
+) -> Option<(Planned, String)> {
+    if let (Some(rb), Some(body)) = (&op.request_body, &planned.body)
+        && serialize::is_json(&body.content_type)
+        && let Some(schema) = rb
+            .content
+            .iter()
+            .find(|(mt, _)| serialize::essence(mt) == serialize::essence(&body.content_type))
+            .and_then(|(_, m)| m.schema.as_ref())
+        && let Ok(value) = serde_json::from_slice::<Value>(&body.bytes)
+        && let Ok(validator) = validators.get(schema).as_ref()
+    {
+        let mut mutants: Vec<(Value, String)> = Vec::new();
+        if let Value::Object(map) = &value {
+            for name in required_names(schema) {
+                if map.contains_key(&name) {
+                    let mut m = map.clone();
+                    m.shift_remove(&name);
+                    mutants.push((
+                        Value::Object(m),
+                        format!("the body without its required property `{name}`"),
+                    ));
+                }
+            }
+            mutants.push((
+                Value::Array(Vec::new()),
+                "an array as the body instead of an object".to_owned(),
+            ));
+        } else {
+            mutants.push((
+                serde_json::json!({}),
+                "an object as the body instead of the documented type".to_owned(),
+            ));
+        }
+        for (mutant, what) in mutants {
+            if !validator.is_valid(&mutant)
+                && let Ok(bytes) = serde_json::to_vec(&mutant)
+            {
+                let mut out = planned.clone();
+                out.body = Some(Body {
+                    content_type: body.content_type.clone(),
+                    bytes,
+                });
+                return Some((out, what));
+            }
+        }
+    }
+    for p in op
+        .parameters
+        .iter()
+        .filter(|p| p.location == ParamLocation::Query && p.required)
+    {
+        if let Some(i) = planned.query_names.iter().position(|n| *n == p.name) {
+            let mut out = planned.clone();
+            out.query.remove(i);
+            out.query_names.remove(i);
+            return Some((
+                out,
+                format!("no value for the required query parameter `{}`", p.name),
+            ));
+        }
+    }
+    None
+}
+
+/// `required` at the top of a schema (following a top-level `$ref` and `allOf`).
+fn required_names(schema: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![schema];
+    let mut seen = 0;
+    while let Some(node) = stack.pop() {
+        seen += 1;
+        if seen > 16 {
+            break;
+        }
+        if let Some(Value::Array(r)) = node.get("required") {
+            out.extend(r.iter().filter_map(Value::as_str).map(str::to_owned));
+        }
+        if let Some(target) = node
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix('#'))
+            .and_then(|p| {
+                schema.pointer(&percent_encoding::percent_decode_str(p).decode_utf8_lossy())
+            })
+        {
+            stack.push(target);
+        }
+        if let Some(Value::Array(all)) = node.get("allOf") {
+            stack.extend(all.iter());
+        }
+    }
+    out
 }

@@ -181,15 +181,16 @@ impl<'a> Generator<'a> {
             return Ok(c.clone());
         }
         if let Some(Value::Array(values)) = map.get("enum") {
-            let candidates: Vec<&Value> = values.iter().filter(|v| !v.is_null()).collect();
-            let pool: Vec<&Value> = if candidates.is_empty() {
-                values.iter().collect()
-            } else {
-                candidates
-            };
-            if pool.is_empty() {
-                return Err("`enum` is empty".into());
+            let typed: Vec<&Value> = values.iter().filter(|v| has_type(map, v)).collect();
+            if typed.is_empty() {
+                return Err(format!(
+                    "no `enum` value ({}) has the schema's `type` ({})",
+                    Value::Array(values.clone()),
+                    map.get("type").map_or_else(String::new, Value::to_string)
+                ));
             }
+            let non_null: Vec<&Value> = typed.iter().copied().filter(|v| !v.is_null()).collect();
+            let pool = if non_null.is_empty() { typed } else { non_null };
             let i = self.rng.random_range(0..pool.len());
             return Ok(pool[i].clone());
         }
@@ -392,9 +393,10 @@ impl<'a> Generator<'a> {
             let repeat = max.unwrap_or(min.max(8)).clamp(1, 64) as u32;
             let regex = rand_regex::Regex::compile(&translated, repeat)
                 .map_err(|e| format!("cannot generate strings for pattern `{pattern}`: {e}"))?;
+            let check = json!({"type": "string", "pattern": pattern});
             for _ in 0..32 {
                 let s: String = self.rng.sample(&regex);
-                if fits(&s) {
+                if fits(&s) && self.node_accepts(&check, &Value::String(s.clone())) {
                     return Ok(s);
                 }
             }
@@ -616,6 +618,25 @@ impl<'a> Generator<'a> {
             out.insert(format!("extra{extra}"), v);
         }
         Ok(Value::Object(out))
+    }
+}
+
+/// Whether `v` has one of the schema's `type`s (true without `type`).
+fn has_type(map: &Map<String, Value>, v: &Value) -> bool {
+    let matches = |t: &str| match t {
+        "null" => v.is_null(),
+        "boolean" => v.is_boolean(),
+        "integer" => v.as_f64().is_some_and(|f| f.fract() == 0.0),
+        "number" => v.is_number(),
+        "string" => v.is_string(),
+        "array" => v.is_array(),
+        "object" => v.is_object(),
+        _ => true,
+    };
+    match map.get("type") {
+        Some(Value::String(t)) => matches(t),
+        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).any(matches),
+        _ => true,
     }
 }
 
@@ -844,26 +865,23 @@ fn merge_types(a: &Value, b: &Value) -> Value {
     }
 }
 
-/// Rewrites an ECMA-262 pattern into what `rand_regex` generates well: no `^`/`$` anchors at the
-/// ends, ASCII classes for `\d`, `\w`, `\s` and printable ASCII for `.`.
+/// Rewrites an ECMA-262 pattern into what `rand_regex` generates well: no anchors (`^`, `$`) and
+/// no look-around groups (the result is checked against the original pattern afterwards), ASCII
+/// classes for `\d`, `\w`, `\s` and printable ASCII for `.`.
 fn translate_pattern(pattern: &str) -> String {
-    let mut p = pattern;
-    if let Some(rest) = p.strip_prefix('^') {
-        p = rest;
-    }
-    if p.ends_with('$') && !p.ends_with("\\$") {
-        p = &p[..p.len() - 1];
-    }
-    let mut out = String::with_capacity(p.len() + 16);
+    let chars: Vec<char> = pattern.chars().collect();
+    let mut out = String::with_capacity(pattern.len() + 16);
     let mut in_class = false;
-    let mut chars = p.chars().peekable();
-    while let Some(c) = chars.next() {
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
         match c {
             '\\' => {
-                let Some(next) = chars.next() else {
+                let Some(&next) = chars.get(i + 1) else {
                     out.push('\\');
                     break;
                 };
+                i += 1;
                 let class = match next {
                     'd' => Some("0-9"),
                     'w' => Some("A-Za-z0-9_"),
@@ -883,17 +901,22 @@ fn translate_pattern(pattern: &str) -> String {
                     }
                 }
             }
+            '(' if !in_class && is_lookaround(&chars[i..]) => {
+                i = skip_group(&chars, i);
+                continue;
+            }
+            '^' | '$' if !in_class => {}
             '[' if !in_class => {
                 in_class = true;
                 out.push('[');
                 // A leading `]` or `^]` is literal inside a class.
-                if chars.peek() == Some(&'^') {
+                if chars.get(i + 1) == Some(&'^') {
                     out.push('^');
-                    chars.next();
+                    i += 1;
                 }
-                if chars.peek() == Some(&']') {
+                if chars.get(i + 1) == Some(&']') {
                     out.push_str("\\]");
-                    chars.next();
+                    i += 1;
                 }
             }
             ']' if in_class => {
@@ -903,8 +926,40 @@ fn translate_pattern(pattern: &str) -> String {
             '.' if !in_class => out.push_str("[ -~]"),
             _ => out.push(c),
         }
+        i += 1;
     }
     out
+}
+
+fn is_lookaround(rest: &[char]) -> bool {
+    matches!(
+        rest,
+        ['(', '?', '=' | '!', ..] | ['(', '?', '<', '=' | '!', ..]
+    )
+}
+
+/// The index just past the group that opens at `start` (escapes and classes respected).
+fn skip_group(chars: &[char], start: usize) -> usize {
+    let mut depth = 0;
+    let mut in_class = false;
+    let mut i = start;
+    while i < chars.len() {
+        match chars[i] {
+            '\\' => i += 1,
+            '[' if !in_class => in_class = true,
+            ']' if in_class => in_class = false,
+            '(' if !in_class => depth += 1,
+            ')' if !in_class => {
+                depth -= 1;
+                if depth == 0 {
+                    return i + 1;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    chars.len()
 }
 
 /// Standard base64 with padding.
@@ -978,6 +1033,10 @@ mod tests {
 
     #[test]
     fn honours_patterns() {
+        valid(
+            &json!({"type": "string", "pattern": "^(?![0-9a-f]{8}-[0-9a-f]{4}$)^[a-z][a-z0-9-]*[a-z0-9]$", "maxLength": 63}),
+        );
+        valid(&json!({"type": "string", "pattern": "^(?=.*[A-Z])(?=.*[0-9])[A-Za-z0-9]{8,}$"}));
         let v = valid(&json!({"type": "string", "pattern": "^[A-Z]{3}-\\d{4}$"}));
         assert_eq!(v.as_str().unwrap().len(), 8);
         valid(&json!({"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$", "maxLength": 63}));

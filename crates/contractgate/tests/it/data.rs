@@ -1,0 +1,124 @@
+//! Request data end to end: fixtures win over examples, examples that do not validate are not
+//! used (and say so), multipart parts carry their own Content-Type.
+
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::routing::post;
+use contractgate::config::OperationFixtures;
+use contractgate::{Check, Harness, Outcome, Settings, Target};
+use serde_json::json;
+
+use crate::support::serve;
+
+fn upload_api() -> contractgate::Api {
+    let loc = json!({"file": "u.yaml", "line": 1, "column": 1, "pointer": ""});
+    serde_json::from_value(json!({
+        "source": "u.yaml", "openapi_version": "3.1.0", "info": {"title": "u", "version": "1"},
+        "operations": [{
+            "id": "upload", "method": "post", "path": "/files/{folder}",
+            "parameters": [
+                {"name": "folder", "in": "path", "required": true, "style": "simple", "explode": false,
+                 "schema": {"type": "integer"}, "example": "not-a-number", "defined_at": loc},
+                {"name": "tag", "in": "query", "required": true, "style": "form", "explode": true,
+                 "schema": {"type": "string", "enum": ["x", "y"]}, "defined_at": loc}
+            ],
+            "request_body": {"required": true, "content": {"multipart/form-data": {
+                "schema": {"type": "object", "required": ["meta", "file"], "properties": {
+                    "meta": {"type": "object", "required": ["title"], "properties": {"title": {"type": "string", "const": "report"}}},
+                    "file": {"type": "string", "format": "binary"}
+                }},
+                "encoding": {"meta": {"content_type": "application/json"}}
+            }}},
+            "responses": [{"status": {"exact": 204}, "description": "ok", "location": loc}],
+            "location": loc
+        }]
+    }))
+    .unwrap()
+}
+
+fn capture() -> (String, Arc<Mutex<Vec<String>>>) {
+    let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+    let s = Arc::clone(&seen);
+    let app = Router::new().route(
+        "/files/{folder}",
+        post(
+            move |uri: axum::http::Uri, h: axum::http::HeaderMap, body: String| async move {
+                let ct = h
+                    .get("content-type")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("")
+                    .to_owned();
+                s.lock().unwrap().extend([uri.to_string(), ct, body]);
+                axum::http::StatusCode::NO_CONTENT
+            },
+        ),
+    );
+    (serve(app), seen)
+}
+
+#[test]
+fn multipart_parts_carry_their_content_type_and_bad_examples_are_not_used() {
+    let (url, seen) = capture();
+    let h = Harness::new(Arc::new(upload_api()), Target::new(url).unwrap());
+    let r = contractgate::block_on(h.check("upload", Check::StatusCodeConformance));
+    assert!(matches!(r.outcome, Outcome::Passed { .. }), "{r}");
+    let seen = seen.lock().unwrap();
+    let (uri, content_type, body) = (&seen[0], &seen[1], &seen[2]);
+    assert!(uri.starts_with("/files/"), "{uri}");
+    let folder = uri.trim_start_matches("/files/").split('?').next().unwrap();
+    assert!(
+        folder.parse::<i64>().is_ok(),
+        "the invalid example was used: {uri}"
+    );
+    assert!(uri.ends_with("?tag=x"), "{uri}");
+    assert_eq!(
+        content_type,
+        "multipart/form-data; boundary=contractgate-7f3a9c1e"
+    );
+    assert!(body.contains("Content-Disposition: form-data; name=\"meta\"\r\nContent-Type: application/json\r\n\r\n{\"title\":\"report\"}"), "{body}");
+    assert!(
+        body.contains(
+            "name=\"file\"; filename=\"file.bin\"\r\nContent-Type: application/octet-stream"
+        ),
+        "{body}"
+    );
+}
+
+#[test]
+fn fixtures_win_over_examples_and_synthesis() {
+    let (url, seen) = capture();
+    let mut settings = Settings::default();
+    settings.fixtures.insert(
+        "upload".into(),
+        OperationFixtures {
+            params: [
+                ("folder".to_owned(), json!(42)),
+                ("tag".to_owned(), json!("y")),
+            ]
+            .into_iter()
+            .collect(),
+            body: Some(json!({"meta": {"title": "report"}, "file": "FIXTURE"})),
+        },
+    );
+    let h = Harness::new(
+        Arc::new(upload_api()),
+        Target::new(url).unwrap().with_settings(settings),
+    );
+    let r = contractgate::block_on(h.check("upload", Check::NotServerError));
+    assert!(matches!(r.outcome, Outcome::Passed { .. }), "{r}");
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen[0], "/files/42?tag=y");
+    assert!(seen[2].contains("\r\n\r\nFIXTURE\r\n"), "{}", seen[2]);
+}
+
+#[test]
+fn an_unsatisfiable_schema_reports_why() {
+    let mut api = upload_api();
+    api.operations[0].parameters[1].schema =
+        Some(json!({"type": "string", "minLength": 3, "maxLength": 1}));
+    let h = Harness::new(Arc::new(api), Target::new("http://127.0.0.1:9").unwrap());
+    let r = contractgate::block_on(h.check("upload", Check::StatusCodeConformance));
+    assert!(matches!(r.outcome, Outcome::Errored(_)), "{r}");
+    crate::support::snapshot("unsatisfiable", &r.to_string());
+}

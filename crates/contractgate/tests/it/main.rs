@@ -1,0 +1,10 @@
+//! Integration tests of the harness against real axum servers on 127.0.0.1.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod checks;
+mod data;
+mod http;
+mod redaction;
+mod support;
+mod synth_specs;
+mod target;
