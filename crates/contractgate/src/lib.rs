@@ -79,6 +79,7 @@ pub mod config;
 pub mod curl;
 pub mod data;
 pub mod failure;
+mod include;
 pub mod redact;
 pub mod runner;
 mod schema;
@@ -89,6 +90,7 @@ pub use client::{HttpSettings, block_on, runtime};
 pub use config::{Config, ConfigError, Settings};
 pub use contractgate_spec::ir::Api;
 pub use failure::{Failure, Finding, OperationInfo, Severity};
+pub use include::env_target;
 pub use runner::{
     CheckResult, Harness, HarnessError, Outcome, run_check, run_check_with, run_path_check,
     run_path_check_with,

@@ -118,6 +118,7 @@ pub struct Harness {
     validators: ValidatorCache,
     sent: AtomicU64,
     next_slot: tokio::sync::Mutex<Option<Instant>>,
+    plans: Mutex<HashMap<String, Arc<Planned>>>,
 }
 
 /// The positive exchange, or why there is none.
@@ -138,6 +139,7 @@ impl Harness {
             validators: ValidatorCache::default(),
             sent: AtomicU64::new(0),
             next_slot: tokio::sync::Mutex::new(None),
+            plans: Mutex::new(HashMap::new()),
         }
     }
 
@@ -410,15 +412,21 @@ impl Harness {
             Err(outcome) => return Positive::Failed(outcome),
         };
         let (wire, curl) = self.build(op, op.method, &planned, true);
-        match self.send(op, wire, curl, planned.notes).await {
+        match self.send(op, wire, curl, planned.notes.clone()).await {
             Ok(exchange) => Positive::Sent(Box::new(exchange)),
             Err(outcome) => Positive::Failed(outcome),
         }
     }
 
-    fn plan(&self, op: &Operation) -> Result<Planned, Outcome> {
+    /// The positive request data of `op`: deterministic for the settings, so built once and cached.
+    fn plan(&self, op: &Operation) -> Result<Arc<Planned>, Outcome> {
+        if let Ok(plans) = self.plans.lock()
+            && let Some(p) = plans.get(&op.id)
+        {
+            return Ok(Arc::clone(p));
+        }
         let settings = &self.target.settings;
-        data::plan(
+        let planned = data::plan(
             op,
             settings.fixtures.get(&op.id),
             settings.seed,
@@ -431,7 +439,12 @@ impl Harness {
                 Finding::new("no request could be built").detail(e.0),
                 None,
             )))
-        })
+        })?;
+        let planned = Arc::new(planned);
+        if let Ok(mut plans) = self.plans.lock() {
+            plans.insert(op.id.clone(), Arc::clone(&planned));
+        }
+        Ok(planned)
     }
 
     /// Sends a request, honouring the budget and rate limit; transport errors become outcomes.
@@ -674,7 +687,7 @@ impl Harness {
             Err(outcome) => return retitle(&outcome, Check::AuthEnforced),
         };
         let (wire, curl) = self.build(op, op.method, &planned, false);
-        match self.send(op, wire, curl, planned.notes).await {
+        match self.send(op, wire, curl, planned.notes.clone()).await {
             Ok(exchange) => {
                 let ctx = self.context(op);
                 match checks::auth_enforced::check(&ctx, &exchange) {
@@ -773,7 +786,10 @@ impl Harness {
             });
         };
         let planned = match self.plan(template) {
-            Ok(p) => Planned { body: None, ..p },
+            Ok(p) => Planned {
+                body: None,
+                ..(*p).clone()
+            },
             Err(outcome) => return result(retitle(&outcome, check)),
         };
         let allowed: Vec<&str> = documented.iter().map(|m| m.as_str()).collect();
