@@ -1,0 +1,152 @@
+//! The incident example end to end: `examples/user-service`'s generated contract tests, run as a
+//! subprocess with each fault of `USER_SERVICE_FAULT`, fail exactly the affected route's tests, by
+//! name, with messages that say what broke. The permissive variant shows the route mix-up caught
+//! even when the profile schema accepts a settings document.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use contractgate_e2e::{TestRun, cargo_test};
+
+fn run(fault: &str) -> TestRun {
+    cargo_test("user-service", "contract", &[("USER_SERVICE_FAULT", fault)])
+}
+
+fn assert_failed(run: &TestRun, expected: &[&str]) {
+    assert_eq!(run.failed_names(), expected, "{}", run.output);
+    assert_eq!(run.code, Some(101), "{}", run.output);
+    assert!(
+        run.passed.len() > 40,
+        "the other routes still pass:\n{}",
+        run.output
+    );
+}
+
+#[test]
+fn without_a_fault_every_route_passes() {
+    let run = run("");
+    assert_eq!(run.code, Some(0), "{}", run.output);
+    assert!(run.failed.is_empty(), "{}", run.output);
+    assert_eq!(run.passed.len(), 51, "{}", run.output);
+}
+
+#[test]
+fn route_mixup_fails_get_user_profile_and_names_the_settings_route() {
+    let run = run("route-mixup");
+    assert_failed(
+        &run,
+        &["contract::get_user_profile::response_schema_conformance"],
+    );
+    let text = run.failure("contract::get_user_profile::response_schema_conformance");
+    assert!(
+        text.contains("Operation: GET /user/profile (operationId getUserProfile)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\"display_name\" is a required property"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "this looks like the response of GET /user/settings (operationId getUserSettings)"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("curl -sS -i -X GET 'http://127.0.0.1:"),
+        "{text}"
+    );
+    // The token is a $VAR reference, never its value.
+    assert!(text.contains("Bearer ${USER_SERVICE_TOKEN}"), "{text}");
+    assert!(
+        !run.output.contains(user_service::DEMO_TOKEN),
+        "{}",
+        run.output
+    );
+}
+
+#[test]
+fn profile_500_fails_the_profile_route_only() {
+    let run = run("profile-500");
+    assert_failed(
+        &run,
+        &[
+            "contract::get_user_profile::not_server_error",
+            "contract::get_user_profile::status_code_conformance",
+        ],
+    );
+    let text = run.failure("contract::get_user_profile::not_server_error");
+    assert!(text.contains("Received: 500"), "{text}");
+}
+
+#[test]
+fn a_removed_route_fails_as_not_exercised() {
+    let run = run("profile-missing");
+    assert_failed(
+        &run,
+        &[
+            "contract::get_user_profile::not_server_error",
+            "contract::get_user_profile::status_code_conformance",
+        ],
+    );
+    let text = run.failure("contract::get_user_profile::status_code_conformance");
+    assert!(
+        text.contains("Received: 404 application/problem+json"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_method_moved_from_put_to_post_fails_the_put_route() {
+    let run = run("method-changed");
+    assert_failed(
+        &run,
+        &[
+            "contract::update_user_profile::not_server_error",
+            "contract::update_user_profile::status_code_conformance",
+        ],
+    );
+    let text = run.failure("contract::update_user_profile::status_code_conformance");
+    assert!(text.contains("PUT /user/profile"), "{text}");
+    assert!(text.contains("Received: 405"), "{text}");
+}
+
+#[test]
+fn a_dropped_required_field_fails_the_schema_check() {
+    let run = run("field-dropped");
+    assert_failed(
+        &run,
+        &["contract::get_user_profile::response_schema_conformance"],
+    );
+    let text = run.failure("contract::get_user_profile::response_schema_conformance");
+    assert!(text.contains("is a required property"), "{text}");
+}
+
+#[test]
+fn dropped_authentication_fails_auth_enforced() {
+    let run = run("auth-dropped");
+    assert_failed(&run, &["contract::get_user_profile::auth_enforced"]);
+    let text = run.failure("contract::get_user_profile::auth_enforced");
+    assert!(text.contains("GET /user/profile"), "{text}");
+}
+
+#[test]
+fn route_mixup_is_caught_even_with_a_permissive_profile_schema() {
+    let clean = cargo_test("contractgate-e2e", "permissive_contract", &[]);
+    assert_eq!(clean.code, Some(0), "{}", clean.output);
+    let run = cargo_test(
+        "contractgate-e2e",
+        "permissive_contract",
+        &[("USER_SERVICE_FAULT", "route-mixup")],
+    );
+    assert_eq!(
+        run.failed_names(),
+        ["contract::get_user_profile::response_schema_conformance"],
+        "{}",
+        run.output
+    );
+    let text = run.failure("contract::get_user_profile::response_schema_conformance");
+    assert!(text.contains("theme"), "{text}");
+    assert!(
+        text.contains("this looks like the response of GET /user/settings"),
+        "{text}"
+    );
+}
