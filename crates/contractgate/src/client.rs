@@ -181,9 +181,9 @@ pub struct TransportError {
 #[derive(Clone, Debug)]
 pub struct Exchange {
     /// The request on the wire.
-    pub wire: WireRequest,
+    pub wire: std::sync::Arc<WireRequest>,
     /// The same request for curl, secrets as `$ENV_VAR`.
-    pub curl: CurlRequest,
+    pub curl: std::sync::Arc<CurlRequest>,
     /// Notes on how the data was chosen.
     pub notes: Vec<String>,
     /// The response.

@@ -119,7 +119,11 @@ pub struct Harness {
     sent: AtomicU64,
     next_slot: tokio::sync::Mutex<Option<Instant>>,
     plans: Mutex<HashMap<String, Arc<Planned>>>,
+    built: Mutex<HashMap<String, Built>>,
 }
+
+/// A positive request built once per operation: the wire request and its curl twin.
+type Built = (Arc<WireRequest>, Arc<CurlRequest>);
 
 /// The positive exchange, or why there is none.
 enum Positive {
@@ -140,6 +144,7 @@ impl Harness {
             sent: AtomicU64::new(0),
             next_slot: tokio::sync::Mutex::new(None),
             plans: Mutex::new(HashMap::new()),
+            built: Mutex::new(HashMap::new()),
         }
     }
 
@@ -411,7 +416,18 @@ impl Harness {
             Ok(p) => p,
             Err(outcome) => return Positive::Failed(outcome),
         };
-        let (wire, curl) = self.build(op, op.method, &planned, true);
+        let cached = self.built.lock().ok().and_then(|b| b.get(&op.id).cloned());
+        let (wire, curl) = match cached {
+            Some(pair) => pair,
+            None => {
+                let (wire, curl) = self.build(op, op.method, &planned, true);
+                let pair = (Arc::new(wire), Arc::new(curl));
+                if let Ok(mut b) = self.built.lock() {
+                    b.insert(op.id.clone(), pair.clone());
+                }
+                pair
+            }
+        };
         match self.send(op, wire, curl, planned.notes.clone()).await {
             Ok(exchange) => Positive::Sent(Box::new(exchange)),
             Err(outcome) => Positive::Failed(outcome),
@@ -451,8 +467,8 @@ impl Harness {
     async fn send(
         &self,
         op: &Operation,
-        wire: WireRequest,
-        curl: CurlRequest,
+        wire: Arc<WireRequest>,
+        curl: Arc<CurlRequest>,
         notes: Vec<String>,
     ) -> Result<Exchange, Outcome> {
         let settings = &self.target.settings;
@@ -687,7 +703,10 @@ impl Harness {
             Err(outcome) => return retitle(&outcome, Check::AuthEnforced),
         };
         let (wire, curl) = self.build(op, op.method, &planned, false);
-        match self.send(op, wire, curl, planned.notes.clone()).await {
+        match self
+            .send(op, Arc::new(wire), Arc::new(curl), planned.notes.clone())
+            .await
+        {
             Ok(exchange) => {
                 let ctx = self.context(op);
                 match checks::auth_enforced::check(&ctx, &exchange) {
@@ -717,7 +736,10 @@ impl Harness {
             };
         };
         let (wire, curl) = self.build(op, op.method, &negative, true);
-        match self.send(op, wire, curl, negative.notes).await {
+        match self
+            .send(op, Arc::new(wire), Arc::new(curl), negative.notes)
+            .await
+        {
             Ok(exchange) => match checks::negative_data_rejection::check(&exchange, &broken) {
                 Verdict::Fail(f) => {
                     Outcome::Failed(Box::new(self.failure(op, check, f, Some(&exchange))))
@@ -795,7 +817,15 @@ impl Harness {
         let allowed: Vec<&str> = documented.iter().map(|m| m.as_str()).collect();
         for method in candidates {
             let (wire, curl) = self.build(template, method, &planned, true);
-            let exchange = match self.send(template, wire, curl, planned.notes.clone()).await {
+            let exchange = match self
+                .send(
+                    template,
+                    Arc::new(wire),
+                    Arc::new(curl),
+                    planned.notes.clone(),
+                )
+                .await
+            {
                 Ok(e) => e,
                 Err(outcome) => return result(retitle(&outcome, check)),
             };

@@ -1,0 +1,182 @@
+//! `--json FILE`: the run as one JSON document. The schema is
+//! `crates/contractgate-cli/schema/run-report.schema.json` (described in `docs/cli.md`);
+//! `schema_version` changes when a field changes meaning or goes away.
+
+use serde::Serialize;
+
+use super::{Counts, RunReport, Status};
+
+/// The version of the report's schema.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct Doc<'a> {
+    schema_version: u32,
+    tool: Tool,
+    spec: Spec<'a>,
+    target: TargetDoc<'a>,
+    server: Option<ServerDoc<'a>>,
+    shard: Option<ShardDoc>,
+    duration_ms: u64,
+    stopped_early: bool,
+    exit_code: u8,
+    summary: Summary,
+    operations: Vec<UnitDoc<'a>>,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct Spec<'a> {
+    path: &'a str,
+    title: &'a str,
+    version: &'a str,
+}
+
+#[derive(Serialize)]
+struct TargetDoc<'a> {
+    base_url: &'a str,
+    environment: Option<&'a str>,
+    read_only: bool,
+}
+
+#[derive(Serialize)]
+struct ServerDoc<'a> {
+    command: &'a str,
+    log: String,
+}
+
+#[derive(Serialize)]
+struct ShardDoc {
+    index: u64,
+    count: u64,
+    selected_operations: usize,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    operations: usize,
+    paths: usize,
+    checks: usize,
+    #[serde(flatten)]
+    counts: Counts,
+}
+
+#[derive(Serialize)]
+struct UnitDoc<'a> {
+    kind: &'static str,
+    id: &'a str,
+    method: Option<&'a str>,
+    path: &'a str,
+    operation_id: Option<&'a str>,
+    summary: Option<&'a str>,
+    duration_ms: u64,
+    counts: Counts,
+    checks: Vec<CheckDoc<'a>>,
+}
+
+#[derive(Serialize)]
+struct CheckDoc<'a> {
+    check: &'static str,
+    status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    warnings: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    failure: Option<FailureDoc<'a>>,
+}
+
+#[derive(Serialize)]
+struct FailureDoc<'a> {
+    title: &'a str,
+    severity: contractgate::Severity,
+    rendered: String,
+    /// The harness's failure data as it serializes it.
+    data: &'a contractgate::Failure,
+}
+
+fn ms(d: std::time::Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// The JSON document (pretty-printed).
+pub fn render(report: &RunReport, exit_code: u8) -> Result<String, String> {
+    let counts = report.counts();
+    let doc = Doc {
+        schema_version: SCHEMA_VERSION,
+        tool: Tool {
+            name: "contractgate",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        spec: Spec {
+            path: &report.spec,
+            title: &report.title,
+            version: &report.version,
+        },
+        target: TargetDoc {
+            base_url: &report.base_url,
+            environment: report.environment.as_deref(),
+            read_only: report.read_only,
+        },
+        server: report.server.as_ref().map(|s| ServerDoc {
+            command: &s.command,
+            log: s.log.display().to_string(),
+        }),
+        shard: report.shard.map(|s| ShardDoc {
+            index: s.index,
+            count: s.count,
+            selected_operations: report.selected,
+        }),
+        duration_ms: ms(report.duration),
+        stopped_early: report.stopped_early,
+        exit_code,
+        summary: Summary {
+            operations: report.operations(),
+            paths: report.units.len() - report.operations(),
+            checks: counts.total(),
+            counts,
+        },
+        operations: report
+            .units
+            .iter()
+            .map(|u| {
+                let is_path = u.subject.method.is_empty();
+                UnitDoc {
+                    kind: if is_path { "path" } else { "operation" },
+                    id: &u.subject.id,
+                    method: (!is_path).then_some(u.subject.method.as_str()),
+                    path: &u.subject.path,
+                    operation_id: u.subject.operation_id.as_deref(),
+                    summary: u.subject.summary.as_deref(),
+                    duration_ms: ms(u.duration),
+                    counts: Counts::of(&u.results),
+                    checks: u
+                        .results
+                        .iter()
+                        .map(|r| CheckDoc {
+                            check: r.check.as_str(),
+                            status: Status::of(&r.outcome).as_str(),
+                            reason: super::reason(&r.outcome),
+                            warnings: match &r.outcome {
+                                contractgate::Outcome::Passed { warnings } => warnings,
+                                _ => &[],
+                            },
+                            failure: r.failure().map(|f| FailureDoc {
+                                title: &f.finding.title,
+                                severity: f.severity,
+                                rendered: f.to_string(),
+                                data: f,
+                            }),
+                        })
+                        .collect(),
+                }
+            })
+            .collect(),
+    };
+    serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())
+}

@@ -1,0 +1,60 @@
+//! `--junit FILE`: one `<testcase>` per operation × check, in one `<testsuite>` named after the
+//! API. `classname` is the operation id (the path for `method_not_allowed`), `name` the check.
+//! A failed check is a `<failure>` (`not_exercised` too, with its own `type`), a check that got
+//! no answer an `<error>`; its text is the harness's rendering. Skipped and not-applicable checks
+//! are `<skipped>` with the reason as the message.
+
+use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+
+use super::{RunReport, Status};
+
+/// The JUnit XML document.
+pub fn render(report: &RunReport) -> Result<String, String> {
+    let mut junit = Report::new("contractgate");
+    let mut suite = TestSuite::new(format!("{} {}", report.title, report.version));
+    for unit in &report.units {
+        let classname = if unit.subject.method.is_empty() {
+            unit.subject.path.clone()
+        } else {
+            unit.subject.id.clone()
+        };
+        for result in &unit.results {
+            let status = match Status::of(&result.outcome) {
+                Status::Passed => TestCaseStatus::success(),
+                s @ (Status::Failed | Status::NotExercised | Status::Errored) => {
+                    let kind = if s == Status::Errored {
+                        NonSuccessKind::Error
+                    } else {
+                        NonSuccessKind::Failure
+                    };
+                    let mut status = TestCaseStatus::non_success(kind);
+                    if let Some(f) = result.failure() {
+                        status
+                            .set_message(f.headline())
+                            .set_type(s.as_str())
+                            .set_description(f.to_string());
+                    }
+                    status
+                }
+                s @ (Status::Skipped | Status::NotApplicable) => {
+                    let mut status = TestCaseStatus::skipped();
+                    let why = super::reason(&result.outcome).unwrap_or_default();
+                    let message = if s == Status::NotApplicable {
+                        format!("not applicable: {why}")
+                    } else {
+                        why.to_owned()
+                    };
+                    status.set_message(message).set_type(s.as_str());
+                    status
+                }
+            };
+            let mut case = TestCase::new(result.check.as_str(), status);
+            case.set_classname(classname.clone());
+            suite.add_test_case(case);
+        }
+    }
+    suite.set_time(report.duration);
+    junit.add_test_suite(suite);
+    junit.set_time(report.duration);
+    junit.to_string().map_err(|e| e.to_string())
+}
