@@ -127,10 +127,7 @@ pub fn parse(text: &str, path: &Path) -> Result<LoadedConfig, SetupError> {
                 }
             }
             let keys: ServerKeys = toml::Value::Table(keys).try_into().map_err(|e| {
-                parse_error(format!(
-                    "environments.{name}: {}",
-                    e.to_string().trim_end()
-                ))
+                parse_error(format!("environments.{name}: {}", e.to_string().trim_end()))
             })?;
             server_keys.insert(name.clone(), keys);
         }
@@ -187,11 +184,9 @@ pub fn resolve(
     let env: Option<(&str, &Environment)> = match (environment, &loaded) {
         (None, _) => None,
         (Some(name), None) => {
-            return Err(TargetError::NoConfig(
-                name.to_owned(),
-                next_to_spec.display().to_string(),
-            )
-            .into());
+            return Err(
+                TargetError::NoConfig(name.to_owned(), next_to_spec.display().to_string()).into(),
+            );
         }
         (Some(name), Some(c)) => match c.config.environments.get(name) {
             Some(e) => Some((name, e)),
@@ -219,11 +214,14 @@ pub fn resolve(
         (Some((name, _)), Some(c)) => c.server_keys.get(name).cloned().unwrap_or_default(),
         _ => ServerKeys::default(),
     };
+    let environment = env.map(|(n, _)| n.to_owned());
+    let base_url = env.and_then(|(_, e)| e.base_url.clone());
+    let use_spec_server = env.is_some_and(|(_, e)| e.use_spec_server);
     Ok(RunConfig {
         path: loaded.map(|c| c.path),
-        environment: env.map(|(n, _)| n.to_owned()),
-        base_url: env.and_then(|(_, e)| e.base_url.clone()),
-        use_spec_server: env.is_some_and(|(_, e)| e.use_spec_server),
+        environment,
+        base_url,
+        use_spec_server,
         settings,
         server,
     })
@@ -270,9 +268,34 @@ read_only = true
         .to_string();
         assert!(e.contains("base_ur"), "{e}");
         assert!(e.contains("also reads these keys"), "{e}");
-        let e = parse("[environments.x]\nready_timeout_secs = \"soon\"\n", Path::new("c.toml"))
-            .unwrap_err()
-            .to_string();
+        let e = parse(
+            "[environments.x]\nready_timeout_secs = \"soon\"\n",
+            Path::new("c.toml"),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("environments.x"), "{e}");
+    }
+
+    #[test]
+    fn the_documented_configs_parse() {
+        let c = parse(
+            include_str!("../../../docs/contractgate.toml"),
+            Path::new("docs/contractgate.toml"),
+        )
+        .unwrap();
+        assert_eq!(
+            c.config.environments.keys().collect::<Vec<_>>(),
+            ["local", "staging", "production"]
+        );
+        assert!(c.config.environments["production"].read_only);
+        assert!(c.server_keys["local"].server.is_some());
+        let c = parse(
+            include_str!("../../../examples/user-service/contractgate.toml"),
+            Path::new("examples/user-service/contractgate.toml"),
+        )
+        .unwrap();
+        assert!(c.config.environments["production"].read_only);
+        assert!(c.server_keys["local"].ready_url.is_some());
     }
 }

@@ -2,9 +2,11 @@
 //!
 //! Commands:
 //! - `contractgate lint SPEC`: load a spec, print a summary and every diagnostic.
+//! - `contractgate run SPEC`: run every check of every selected operation against a live target
+//!   (a base URL, a named environment of `contractgate.toml`, or a server it starts itself), with
+//!   a summary, JUnit XML and JSON reports, and an exit code a CI gate can use.
 //!
-//! `run` (checks against a live environment) and `generate` (a stand-alone test crate) come with
-//! the harness and codegen crates.
+//! `generate` (a stand-alone test crate) comes with the codegen crate.
 //!
 //! Exit codes are part of the interface (see [`exit`]).
 #![deny(missing_docs)]
@@ -13,8 +15,15 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use contractgate::Check;
+use contractgate_spec::select::Selector;
+
 pub mod commands;
+pub mod environment;
+pub mod plan;
 pub mod render;
+pub mod report;
+pub mod server;
 
 /// Exit codes.
 pub mod exit {
@@ -22,9 +31,31 @@ pub mod exit {
     pub const OK: u8 = 0;
     /// Contract failures (`run`) or spec errors (`lint`).
     pub const FAILED: u8 = 1;
-    /// Usage error: bad arguments (clap's own exit code for usage errors is also 2).
+    /// Usage error: bad arguments (clap's own exit code for usage errors is also 2); for `run`
+    /// also a spec that does not load, or a bad `contractgate.toml`.
     pub const USAGE: u8 = 2;
+    /// `run`: the target could not be reached, or the server did not start.
+    pub const UNREACHABLE: u8 = 3;
+    /// `run`: interrupted by Ctrl-C or SIGTERM (the server, if any, was stopped).
+    pub const INTERRUPTED: u8 = 130;
 }
+
+const RUN_AFTER_HELP: &str = "\
+Selectors (--include/--exclude, repeatable): an operationId, tag:NAME, method:GET, path:/users/*
+(`*` one segment, `**` any), or \"GET /users/{id}\".
+
+Checks: not_server_error, status_code_conformance, content_type_conformance,
+response_schema_conformance, response_headers_conformance, method_not_allowed, auth_enforced,
+negative_data_rejection, latency_budget.
+
+{port} in --server, --ready-url and the base URL is replaced by a free port on 127.0.0.1.
+
+Exit codes:
+  0  every check passed (skipped and not-applicable checks do not fail a run)
+  1  contract failures (failed, not exercised, or no answer)
+  2  usage error, a spec that does not load, or a bad contractgate.toml
+  3  the target is unreachable, or the server did not start or become ready
+  130  interrupted (Ctrl-C, SIGTERM); the server was stopped";
 
 /// contractgate: contract tests from an OpenAPI document.
 #[derive(Debug, Parser)]
@@ -48,6 +79,116 @@ pub enum Command {
     /// Exit codes: 0 no errors (warnings allowed), 1 errors (or warnings with --deny-warnings),
     /// 2 usage error.
     Lint(LintArgs),
+    /// Run every check of every selected operation against a live target: the release gate.
+    ///
+    /// The target is --base-url, an environment of contractgate.toml (--env), or a server this
+    /// command starts (--server, or the environment's `server`) and stops afterwards.
+    #[command(after_help = RUN_AFTER_HELP)]
+    Run(Box<RunArgs>),
+}
+
+/// Arguments of `contractgate run`.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// The OpenAPI document (3.0.x or 3.1.x, YAML or JSON).
+    pub spec: PathBuf,
+
+    /// The base URL of the API under test (wins over the environment's).
+    #[arg(
+        long,
+        env = "CONTRACTGATE_BASE_URL",
+        hide_env_values = true,
+        value_name = "URL",
+        help_heading = "Target"
+    )]
+    pub base_url: Option<String>,
+    /// An environment of contractgate.toml (base URL, credentials, read-only, server, ...).
+    #[arg(
+        long = "env",
+        env = "CONTRACTGATE_ENV",
+        hide_env_values = true,
+        value_name = "NAME",
+        help_heading = "Target"
+    )]
+    pub environment: Option<String>,
+    /// The config file [default: contractgate.toml next to the spec].
+    #[arg(
+        long,
+        env = "CONTRACTGATE_CONFIG",
+        hide_env_values = true,
+        value_name = "PATH",
+        help_heading = "Target"
+    )]
+    pub config: Option<PathBuf>,
+    /// Accept invalid TLS certificates (TLS is verified otherwise).
+    #[arg(long, help_heading = "Target")]
+    pub insecure: bool,
+
+    /// Start the service with this shell command, wait until it answers, stop it afterwards.
+    #[arg(long, value_name = "CMD", help_heading = "Server")]
+    pub server: Option<String>,
+    /// Ready when this URL answers 2xx/3xx [default: a TCP connect to the base URL].
+    #[arg(long, value_name = "URL", help_heading = "Server")]
+    pub ready_url: Option<String>,
+    /// How long to wait for the server to be ready, in seconds [default: 60].
+    #[arg(long, value_name = "SECS", help_heading = "Server")]
+    pub ready_timeout: Option<f64>,
+    /// Where the server's output goes [default: a file in the temp directory].
+    #[arg(long, value_name = "PATH", help_heading = "Server")]
+    pub server_log: Option<PathBuf>,
+    /// Do not start the environment's `server` (it is already running).
+    #[arg(long, conflicts_with = "server", help_heading = "Server")]
+    pub no_server: bool,
+
+    /// Only operations matching one of these selectors.
+    #[arg(long, value_name = "SELECTOR", help_heading = "Selection")]
+    pub include: Vec<Selector>,
+    /// Not operations matching one of these selectors.
+    #[arg(long, value_name = "SELECTOR", help_heading = "Selection")]
+    pub exclude: Vec<Selector>,
+    /// Only these checks, comma-separated [default: all].
+    #[arg(
+        long,
+        value_name = "CHECK,...",
+        value_delimiter = ',',
+        help_heading = "Selection"
+    )]
+    pub checks: Vec<Check>,
+    /// Send only GET, HEAD and OPTIONS; other operations are reported as skipped.
+    #[arg(long, help_heading = "Selection")]
+    pub read_only: bool,
+    /// Run shard K of N (operations split by a stable hash of their id).
+    #[arg(long, value_name = "K/N", help_heading = "Selection")]
+    pub shard: Option<plan::Shard>,
+
+    /// Operations checked at the same time.
+    #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=1024), help_heading = "Control")]
+    pub concurrency: u32,
+    /// At most this many requests per second.
+    #[arg(long, value_name = "RPS", help_heading = "Control")]
+    pub rate_limit: Option<f64>,
+    /// Timeout of one request, in seconds [default: 30, or the environment's].
+    #[arg(long, value_name = "SECS", help_heading = "Control")]
+    pub timeout: Option<f64>,
+    /// At most this many requests in the whole run; checks past it are skipped.
+    #[arg(long, value_name = "N", help_heading = "Control")]
+    pub max_requests: Option<u64>,
+    /// Seed of synthesized request data [default: 0].
+    #[arg(long, value_name = "N", help_heading = "Control")]
+    pub seed: Option<u64>,
+    /// Stop starting operations after the first failure.
+    #[arg(long, help_heading = "Control")]
+    pub fail_fast: bool,
+    /// Retries of a request on connection errors (never on a failed check) [default: 2].
+    #[arg(long, value_name = "N", help_heading = "Control")]
+    pub retries: Option<u32>,
+
+    /// Write a JUnit XML report (one testcase per operation and check).
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    pub junit: Option<PathBuf>,
+    /// Write a JSON report (schema in docs/cli.md).
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    pub json: Option<PathBuf>,
 }
 
 /// Arguments of `contractgate lint`.
@@ -71,6 +212,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let mut out = std::io::stdout().lock();
     let code = match cli.command {
         Command::Lint(args) => commands::lint::run(&args, &mut out),
+        Command::Run(args) => commands::run::run(&args, &mut out),
     };
     ExitCode::from(code)
 }

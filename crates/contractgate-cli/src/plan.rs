@@ -89,7 +89,11 @@ pub fn plan(api: &Api, selection: &Selection, shard: Option<Shard>, checks: &[Ch
             .filter(|c| checks.contains(c))
             .collect()
     };
-    let operation_checks: Vec<Check> = checks.iter().copied().filter(|c| !c.is_per_path()).collect();
+    let operation_checks: Vec<Check> = checks
+        .iter()
+        .copied()
+        .filter(|c| !c.is_per_path())
+        .collect();
     let path_check = checks.iter().any(|c| c.is_per_path());
     let mut units = Vec::new();
     let mut seen_paths: Vec<&str> = Vec::new();
@@ -135,7 +139,13 @@ mod tests {
             for i in 0..500 {
                 let id = format!("operation{i}");
                 let owners = (1..=n)
-                    .filter(|k| Shard { index: *k, count: n }.owns(&id))
+                    .filter(|k| {
+                        Shard {
+                            index: *k,
+                            count: n,
+                        }
+                        .owns(&id)
+                    })
                     .count();
                 assert_eq!(owners, 1, "{id} in {n} shards");
             }

@@ -170,13 +170,18 @@ impl Server {
 
     /// Waits until the server answers: `ready_url` with 2xx/3xx, else a TCP connect to the base
     /// URL (`base_url`, or the URL the server printed). Returns the base URL when one is known.
+    /// Every 15 seconds of waiting, `note` hears how long it has been and what the probe saw
+    /// (a first `cargo run` can compile for minutes).
     pub async fn wait_ready(
         &mut self,
         spec: &ServerSpec,
         base_url: Option<&str>,
+        note: &dyn Fn(Duration, &str),
     ) -> Result<Option<String>, ServerError> {
-        let deadline = Instant::now() + spec.ready_timeout;
-        let mut last = String::from("not probed yet");
+        let start = Instant::now();
+        let deadline = start + spec.ready_timeout;
+        let every = Duration::from_secs(15);
+        let mut next_note = start + every;
         loop {
             if let Ok(Some(status)) = self.child.try_wait() {
                 // Give the tee thread a moment to copy the last lines.
@@ -196,9 +201,13 @@ impl Server {
                         .to_owned(),
                 ),
             };
-            match probe {
+            let last = match probe {
                 Ok(()) => return Ok(base.or_else(|| self.announced_url())),
-                Err(e) => last = e,
+                Err(e) => e,
+            };
+            if Instant::now() >= next_note {
+                note(start.elapsed(), &last);
+                next_note += every;
             }
             if Instant::now() >= deadline {
                 self.stop();
@@ -412,7 +421,7 @@ pub async fn http_probe(url: &str) -> Result<(), String> {
             .write_all(request.as_bytes())
             .await
             .map_err(|e| format!("{url}: {e}"))?;
-        let mut head = vec![0u8; 64];
+        let mut head = [0u8; 64];
         let mut len = 0;
         while len < head.len() {
             let n = stream
@@ -477,7 +486,10 @@ mod tests {
             (false, "127.0.0.1", 8080, "/health?x=1")
         );
         let p = parse_url("https://user:pw@example.com").unwrap();
-        assert_eq!((p.host.as_str(), p.port, p.path.as_str()), ("example.com", 443, "/"));
+        assert_eq!(
+            (p.host.as_str(), p.port, p.path.as_str()),
+            ("example.com", 443, "/")
+        );
         let p = parse_url("http://[::1]:9000/").unwrap();
         assert_eq!((p.host.as_str(), p.port), ("::1", 9000));
         assert!(parse_url("ftp://x").is_none());

@@ -25,7 +25,10 @@
 //! enabled = false
 //! ```
 //!
-//! Unknown keys are errors that list the valid ones; so are unknown check names.
+//! Unknown keys are errors that list the valid ones; so are unknown check names. An environment
+//! may also carry the keys only `contractgate run` uses (`server`, `ready_url`,
+//! `ready_timeout_secs`, `server_log`); `env_defaults` gives values for unset environment
+//! variables (demo credentials of a local service), and credentials fall back to them.
 
 use indexmap::IndexMap;
 use serde::Deserialize;
@@ -106,6 +109,22 @@ pub struct Environment {
     /// Checks on/off for this environment (wins over the top-level `[checks]`).
     #[serde(default)]
     pub checks: IndexMap<String, CheckSettings>,
+    /// `contractgate run` only: a shell command that starts the service (`{port}`: a free port).
+    #[serde(default)]
+    pub server: Option<String>,
+    /// `contractgate run` only: polled until it answers before checks start.
+    #[serde(default)]
+    pub ready_url: Option<String>,
+    /// `contractgate run` only: how long to wait for `ready_url`, in seconds.
+    #[serde(default)]
+    pub ready_timeout_secs: Option<f64>,
+    /// `contractgate run` only: where the started server's output goes.
+    #[serde(default)]
+    pub server_log: Option<PathBuf>,
+    /// Values for environment variables that are not set (demo credentials of a local service,
+    /// never real secrets); credentials fall back to them.
+    #[serde(default)]
+    pub env_defaults: IndexMap<String, String>,
 }
 
 /// Where the secret for one security scheme comes from: names of environment variables, never
@@ -308,6 +327,8 @@ pub struct Settings {
     pub disabled: Vec<Check>,
     /// Seed for synthesized data (mixed with operation and parameter names).
     pub seed: u64,
+    /// Values for environment variables that are not set (the environment's `env_defaults`).
+    pub env_defaults: IndexMap<String, String>,
 }
 
 impl Default for Settings {
@@ -325,6 +346,7 @@ impl Default for Settings {
             skip: IndexMap::new(),
             disabled: Vec::new(),
             seed: 0,
+            env_defaults: IndexMap::new(),
         }
     }
 }
@@ -361,6 +383,7 @@ impl Settings {
             s.strict_properties = env.strict_properties.unwrap_or(false);
             s.fixtures.extend(env.fixtures.clone());
             s.skip.extend(env.skip.clone());
+            s.env_defaults = env.env_defaults.clone();
             checks.extend(env.checks.clone());
         }
         s.disabled = checks

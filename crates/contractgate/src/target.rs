@@ -249,10 +249,13 @@ impl Target {
 
     /// Reads the credentials the settings name from `vars`, for the schemes of `api` (the scheme
     /// types say how each is sent). Schemes that already have credentials are left alone.
+    /// Variables that are not set fall back to the environment's `env_defaults`.
     pub fn read_secrets(&mut self, api: Option<&Api>, vars: &dyn Fn(&str) -> Option<String>) {
         let Some(api) = api else {
             return;
         };
+        let defaults = self.settings.env_defaults.clone();
+        let vars = |name: &str| vars(name).or_else(|| defaults.get(name).cloned());
         let secret = |name: &Option<String>| {
             name.as_ref().map(|n| Secret {
                 env_var: n.clone(),

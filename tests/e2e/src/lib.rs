@@ -2,6 +2,9 @@
 //! run against real servers. The tests live in `tests/`; this library runs a crate's generated
 //! contract tests as a subprocess and reads the outcome back, the way CI would see it.
 
+// A test-support library: a failed expectation panics, like an assertion.
+#![allow(clippy::panic)]
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::Command;

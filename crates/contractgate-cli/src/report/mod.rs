@@ -107,7 +107,10 @@ impl Status {
 
     /// Failed, not exercised or errored.
     pub fn is_failure(self) -> bool {
-        matches!(self, Status::Failed | Status::NotExercised | Status::Errored)
+        matches!(
+            self,
+            Status::Failed | Status::NotExercised | Status::Errored
+        )
     }
 }
 
@@ -162,7 +165,10 @@ impl RunReport {
 
     /// How many units are operations (the rest are paths).
     pub fn operations(&self) -> usize {
-        self.units.iter().filter(|u| !u.subject.method.is_empty()).count()
+        self.units
+            .iter()
+            .filter(|u| !u.subject.method.is_empty())
+            .count()
     }
 }
 

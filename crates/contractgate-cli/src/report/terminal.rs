@@ -18,24 +18,36 @@ pub fn render(report: &RunReport) -> String {
     s
 }
 
-/// Each failure, rendered by the harness, with a numbered rule above it.
+/// Each failure, rendered by the harness, with a numbered rule above it. Checks of one operation
+/// that failed on the same exchange with the same finding (a refused or unanswered request fails
+/// every check that judges it) are shown once, with the other checks named below.
 pub fn failures(report: &RunReport) -> String {
-    let all: Vec<_> = report
-        .units
-        .iter()
-        .flat_map(|u| &u.results)
-        .filter_map(|r| r.failure())
-        .collect();
+    let mut groups: Vec<(&contractgate::Failure, Vec<&str>)> = Vec::new();
+    for unit in &report.units {
+        let start = groups.len();
+        for f in unit.results.iter().filter_map(|r| r.failure()) {
+            let same = groups[start..].iter_mut().find(|(g, _)| {
+                g.finding == f.finding && g.request == f.request && g.response == f.response
+            });
+            match same {
+                Some((_, also)) => also.push(f.check.as_str()),
+                None => groups.push((f, Vec::new())),
+            }
+        }
+    }
     let mut s = String::new();
-    for (i, failure) in all.iter().enumerate() {
+    for (i, (failure, also)) in groups.iter().enumerate() {
         let _ = writeln!(
             s,
             "── failure {} of {} {}",
             i + 1,
-            all.len(),
+            groups.len(),
             "─".repeat(50)
         );
         let _ = writeln!(s, "{failure}");
+        if !also.is_empty() {
+            let _ = writeln!(s, "The same failure fails {} too.\n", also.join(", "));
+        }
     }
     s
 }
@@ -149,7 +161,11 @@ pub fn summary(report: &RunReport) -> String {
         report.duration.as_secs_f64()
     );
     if let Some(shard) = report.shard {
-        let _ = write!(s, " (shard {shard} of {} selected operations)", report.selected);
+        let _ = write!(
+            s,
+            " (shard {shard} of {} selected operations)",
+            report.selected
+        );
     }
     s.push('\n');
     if report.stopped_early {
@@ -158,7 +174,11 @@ pub fn summary(report: &RunReport) -> String {
     let failing: Vec<String> = report
         .units
         .iter()
-        .filter(|u| u.results.iter().any(|r| Status::of(&r.outcome).is_failure()))
+        .filter(|u| {
+            u.results
+                .iter()
+                .any(|r| Status::of(&r.outcome).is_failure())
+        })
         .map(|u| {
             let checks: Vec<&str> = u
                 .results

@@ -1,8 +1,9 @@
 //! The checks: each a named unit in its own file, with one signature.
 //!
 //! A check looks at one [`Exchange`] (the request sent and the response received) for one
-//! operation and returns a [`Verdict`]. Checks that need a request of their own
-//! (`method_not_allowed`, `auth_enforced`) get it prepared by the runner. Names are exactly those of
+//! operation and returns a verdict: pass (with warnings), fail (with a [`Finding`]), or not
+//! applicable (with the reason). Checks that need a request of their own (`method_not_allowed`,
+//! `auth_enforced`, `negative_data_rejection`) get it prepared by the runner. Names are exactly those of
 //! DESIGN.md and are used everywhere: `as_str()`, `FromStr`, config keys `[checks.<name>]`,
 //! generated test names and failure titles.
 

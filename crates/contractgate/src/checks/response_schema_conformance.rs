@@ -94,7 +94,11 @@ pub(crate) fn check(ctx: &Context<'_>, exchange: &Exchange) -> Verdict {
             return Verdict::Pass(Vec::new());
         }
         if !ctx.settings.strict_properties {
-            return Verdict::Pass(undeclared_lines);
+            let mut warnings = undeclared_lines;
+            if let Some(hint) = route_hint(ctx, &body) {
+                warnings.push(hint);
+            }
+            return Verdict::Pass(warnings);
         }
         let mut finding = Finding::new("the body has properties the schema does not declare")
             .received(format!(
@@ -138,8 +142,7 @@ fn route_hint(ctx: &Context<'_>, body: &Value) -> Option<String> {
                 }
                 if let Ok(v) = ctx.validators.get(schema).as_ref()
                     && v.is_valid(body)
-                    && (ctx.settings.strict_properties
-                        || undeclared_properties(schema, schema, body).is_empty())
+                    && undeclared_properties(schema, schema, body).is_empty()
                 {
                     let name = other.operation_id.as_ref().map_or_else(
                         || format!("id {}", other.id),
@@ -156,25 +159,38 @@ fn route_hint(ctx: &Context<'_>, body: &Value) -> Option<String> {
     None
 }
 
-/// Schemas that accept nearly anything say nothing about identity.
+/// Schemas that accept nearly anything say nothing about identity (a top-level `$ref` into the
+/// schema's own `$defs` is followed first: that is how the IR shapes named schemas).
 fn is_trivial(schema: &Value) -> bool {
-    match schema {
-        Value::Bool(_) => true,
-        Value::Object(m) => {
-            let keys: Vec<&str> = m
-                .keys()
-                .map(String::as_str)
-                .filter(|k| !k.starts_with('$'))
-                .collect();
-            keys.is_empty()
-                || (m.get("properties").is_none()
-                    && m.get("required").is_none()
-                    && m.get("items").is_none()
-                    && m.get("allOf").is_none()
-                    && m.get("oneOf").is_none()
-                    && m.get("anyOf").is_none()
-                    && m.get("$ref").is_none())
-        }
+    let mut node = schema;
+    for _ in 0..8 {
+        let Some(target) = node
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix('#'))
+            .and_then(|p| {
+                schema.pointer(&percent_encoding::percent_decode_str(p).decode_utf8_lossy())
+            })
+        else {
+            break;
+        };
+        node = target;
+    }
+    match node {
+        Value::Object(m) => ![
+            "properties",
+            "required",
+            "items",
+            "prefixItems",
+            "allOf",
+            "oneOf",
+            "anyOf",
+            "$ref",
+            "enum",
+            "const",
+        ]
+        .iter()
+        .any(|k| m.contains_key(*k)),
         _ => true,
     }
 }

@@ -380,3 +380,41 @@ fn one_exchange_serves_every_response_check() {
         ]
     );
 }
+
+#[test]
+fn a_permissive_schema_still_names_the_route_mix_up() {
+    let mut api = crate::support::api();
+    api.operations[0].responses[0].content["application/json"].schema = Some(serde_json::json!({
+        "type": "object",
+        "properties": {"id": {"type": "integer"}, "name": {"type": "string"}, "email": {"type": "string"}}
+    }));
+    let url = crate::support::serve(crate::support::router(Behaviour::profile(
+        Profile::SettingsBody,
+    )));
+    let hint = "this looks like the response of GET /user/settings (operationId getUserSettings): a route mix-up?";
+    let lenient = contractgate::Harness::new(
+        std::sync::Arc::new(api.clone()),
+        crate::support::target(&url, Settings::default()),
+    );
+    match run(&lenient, "getUserProfile", Check::ResponseSchemaConformance).outcome {
+        Outcome::Passed { warnings } => assert_eq!(warnings.last().map(String::as_str), Some(hint)),
+        other => panic!("expected a pass with warnings, got {other:?}"),
+    }
+    let strict = contractgate::Harness::new(
+        std::sync::Arc::new(api),
+        crate::support::target(
+            &url,
+            Settings {
+                strict_properties: true,
+                ..Settings::default()
+            },
+        ),
+    );
+    let text = fails(&run(
+        &strict,
+        "getUserProfile",
+        Check::ResponseSchemaConformance,
+    ));
+    assert!(text.contains(&format!("Hint: {hint}")), "{text}");
+    assert!(text.contains("undeclared property /theme"), "{text}");
+}

@@ -8,3 +8,4 @@ mod redaction;
 mod support;
 mod synth_specs;
 mod target;
+mod tls;

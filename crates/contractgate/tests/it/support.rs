@@ -30,13 +30,18 @@ pub fn api() -> Api {
             "email": {"type": "string", "format": "email"}
         }
     });
+    // Shaped as the loader shapes named schemas: a `$ref` into the schema's own `$defs`.
     let settings = json!({
-        "type": "object",
-        "required": ["theme", "notifications"],
-        "properties": {
-            "theme": {"type": "string", "enum": ["light", "dark"]},
-            "notifications": {"type": "boolean"}
-        }
+        "$ref": "#/$defs/Settings",
+        "$defs": {"Settings": {
+            "type": "object",
+            "required": ["theme", "notifications"],
+            "properties": {
+                "theme": {"type": "string", "enum": ["light", "dark"]},
+                "notifications": {"type": "boolean"}
+            },
+            "additionalProperties": false
+        }}
     });
     let item = json!({
         "type": "object",

@@ -134,3 +134,53 @@ fn errors_say_how_to_fix_them() {
         "base URL `localhost:8080` is not an http(s) URL"
     );
 }
+
+#[test]
+fn env_defaults_stand_in_for_unset_variables_and_cli_keys_are_accepted() {
+    let d = dir(
+        "defaults",
+        r#"
+[environments.local]
+base_url = "http://127.0.0.1:8080"
+server = "cargo run -p svc -- --port {port}"
+ready_url = "http://127.0.0.1:{port}/health"
+ready_timeout_secs = 60
+env_defaults = { DEMO_TOKEN = "demo-123" }
+[environments.local.credentials]
+bearerAuth = { token_env = "DEMO_TOKEN" }
+"#,
+    );
+    let api = crate::support::api();
+    let t = Resolve::new()
+        .with_config(d.join("contractgate.toml"))
+        .with_environment("local")
+        .target_with_env(Some(&api), &no_vars)
+        .unwrap();
+    assert_eq!(
+        t.credentials["bearerAuth"],
+        contractgate::Credentials::Bearer(contractgate::Secret {
+            env_var: "DEMO_TOKEN".into(),
+            value: Some("demo-123".into())
+        })
+    );
+    let set = |n: &str| (n == "DEMO_TOKEN").then(|| "from-env".to_owned());
+    let t = Resolve::new()
+        .with_config(d.join("contractgate.toml"))
+        .with_environment("local")
+        .target_with_env(Some(&api), &set)
+        .unwrap();
+    assert!(
+        matches!(&t.credentials["bearerAuth"], contractgate::Credentials::Bearer(s) if s.value.as_deref() == Some("from-env"))
+    );
+}
+
+#[test]
+fn the_example_services_config_parses() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples/user-service/contractgate.toml");
+    if path.is_file() {
+        let config = contractgate::Config::load(&path).unwrap();
+        assert!(config.environments.contains_key("production"));
+        assert!(config.environments["production"].read_only);
+    }
+}

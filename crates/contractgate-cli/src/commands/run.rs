@@ -1,0 +1,621 @@
+//! `contractgate run SPEC`: every check of every selected operation against a live target.
+//!
+//! Steps: load the spec (exit 2 when it does not load), read `contractgate.toml` and the
+//! environment (exit 2 when bad), apply the flags, start the server if asked (exit 3 when it does
+//! not become ready), check that the target answers at all (exit 3), run the operations on the
+//! harness with a bounded number at a time, print the report and write the JUnit/JSON files
+//! (exit 0 or 1). Ctrl-C or SIGTERM stops the server and exits with 130.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use contractgate::{Api, Check, CheckResult, Harness, OperationInfo, Outcome, Target};
+use contractgate_spec::select::Selection;
+
+use crate::RunArgs;
+use crate::environment::{self, RunConfig, SetupError};
+use crate::exit;
+use crate::plan::{self, Plan, Unit};
+use crate::render::render_diagnostics;
+use crate::report::{self, RunReport, ServerInfo, UnitReport, terminal};
+use crate::server::{self, Server, ServerSpec};
+
+/// The default wait for a server to become ready.
+const DEFAULT_READY_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Runs `contractgate run`; the report goes to `out`, progress and errors to stderr.
+pub fn run(args: &RunArgs, out: &mut dyn Write) -> u8 {
+    match prepare(args) {
+        Ok(prepared) => execute(args, prepared, out),
+        Err(Stop(code, message)) => {
+            if !message.is_empty() {
+                eprintln!("{message}");
+            }
+            code
+        }
+    }
+}
+
+/// Ends a run early: an exit code and what to print.
+struct Stop(u8, String);
+
+impl From<SetupError> for Stop {
+    fn from(e: SetupError) -> Self {
+        Stop(exit::USAGE, format!("contractgate: error: {e}"))
+    }
+}
+
+impl From<contractgate::TargetError> for Stop {
+    fn from(e: contractgate::TargetError) -> Self {
+        usage(e)
+    }
+}
+
+fn usage(message: impl std::fmt::Display) -> Stop {
+    Stop(exit::USAGE, format!("contractgate: error: {message}"))
+}
+
+/// Everything decided before anything is started or sent.
+struct Prepared {
+    api: Api,
+    config: RunConfig,
+    plan: Plan,
+    subjects: Vec<OperationInfo>,
+    server: Option<ServerSpec>,
+    base_url: Option<String>,
+    /// A redactor-only target (secrets read), completed once the base URL is known.
+    target: Target,
+}
+
+fn prepare(args: &RunArgs) -> Result<Prepared, Stop> {
+    let api = match contractgate_spec::load(&args.spec) {
+        Ok(loaded) => loaded.api,
+        Err(diags) => {
+            return Err(Stop(
+                exit::USAGE,
+                format!(
+                    "{}\n{}: the spec does not load ({} error(s)); nothing was tested",
+                    render_diagnostics(&diags).trim_end(),
+                    args.spec.display(),
+                    diags.errors().count()
+                ),
+            ));
+        }
+    };
+    let mut config = environment::resolve(
+        args.config.as_deref(),
+        args.environment.as_deref(),
+        &args.spec,
+    )?;
+    apply_flags(args, &mut config)?;
+
+    let selection = Selection {
+        include: args.include.clone(),
+        exclude: args.exclude.clone(),
+    };
+    let plan = plan::plan(&api, &selection, args.shard, &args.checks);
+    if plan.selected == 0 {
+        let show = |v: &[contractgate_spec::select::Selector]| {
+            v.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        return Err(usage(format!(
+            "no operation is selected (of {}; --include: [{}], --exclude: [{}])",
+            api.operations.len(),
+            show(&args.include),
+            show(&args.exclude)
+        )));
+    }
+    let subjects = plan
+        .units
+        .iter()
+        .map(|u| match u {
+            Unit::Operation(id) => api
+                .operation(id)
+                .map_or_else(|| OperationInfo::path(id), OperationInfo::of),
+            Unit::Path(p) => OperationInfo::path(p),
+        })
+        .collect();
+
+    // The server: the flag's, else the environment's (unless --no-server).
+    let (command, cwd) = match (&args.server, args.no_server) {
+        (Some(cmd), _) => (Some(cmd.clone()), None),
+        (None, false) => (
+            config.server.server.clone(),
+            config
+                .path
+                .as_deref()
+                .and_then(Path::parent)
+                .filter(|d| !d.as_os_str().is_empty())
+                .map(Path::to_owned),
+        ),
+        (None, true) => (None, None),
+    };
+    let mut base_url = args.base_url.clone().or_else(|| config.base_url.clone());
+    let mut ready_url = args
+        .ready_url
+        .clone()
+        .or_else(|| config.server.ready_url.clone());
+    let mut command = command;
+    let uses_port = [&command, &ready_url, &base_url]
+        .iter()
+        .any(|s| s.as_deref().is_some_and(|s| s.contains("{port}")));
+    if uses_port {
+        if command.is_none() {
+            return Err(usage(
+                "`{port}` is in the base URL, but no server is started (--server, or `server` in the environment)",
+            ));
+        }
+        let port = server::free_port()
+            .map_err(|e| {
+                Stop(
+                    exit::UNREACHABLE,
+                    format!("contractgate: error: cannot find a free port on 127.0.0.1: {e}"),
+                )
+            })?
+            .to_string();
+        for s in [&mut command, &mut ready_url, &mut base_url]
+            .into_iter()
+            .flatten()
+        {
+            *s = s.replace("{port}", &port);
+        }
+    }
+    let ready_timeout = match args.ready_timeout.or(config.server.ready_timeout_secs) {
+        Some(s) if s.is_finite() && s > 0.0 => Duration::from_secs_f64(s),
+        Some(s) => {
+            return Err(usage(format!(
+                "the ready timeout must be a positive number of seconds, not {s}"
+            )));
+        }
+        None => DEFAULT_READY_TIMEOUT,
+    };
+    let server = command.map(|command| ServerSpec {
+        command,
+        cwd: cwd.clone(),
+        ready_url,
+        ready_timeout,
+        log: args
+            .server_log
+            .clone()
+            .or_else(|| {
+                config.server.server_log.as_ref().map(|p| match &cwd {
+                    Some(dir) if p.is_relative() => dir.join(p),
+                    _ => p.clone(),
+                })
+            })
+            .unwrap_or_else(default_log),
+    });
+    if server.is_none() && args.ready_url.is_some() {
+        return Err(usage("--ready-url needs a server to wait for (--server)"));
+    }
+
+    // Secrets: the environment variables the config names, with the environment's
+    // `env_defaults` for those that are not set. Read now so every message can be redacted.
+    let mut target = Target::new("http://127.0.0.1")?.with_settings(config.settings.clone());
+    target.environment = config.environment.clone();
+    let defaults = config.server.env_defaults.clone();
+    target.read_secrets(Some(&api), &|name| {
+        std::env::var(name)
+            .ok()
+            .filter(|v| !v.is_empty())
+            .or_else(|| defaults.get(name).cloned())
+    });
+    Ok(Prepared {
+        api,
+        config,
+        plan,
+        subjects,
+        server,
+        base_url,
+        target,
+    })
+}
+
+fn default_log() -> PathBuf {
+    std::env::temp_dir().join(format!("contractgate-server-{}.log", std::process::id()))
+}
+
+/// Flags over the environment's settings.
+fn apply_flags(args: &RunArgs, config: &mut RunConfig) -> Result<(), Stop> {
+    let s = &mut config.settings;
+    if args.read_only {
+        s.read_only = true;
+    }
+    if args.insecure {
+        s.http.insecure = true;
+    }
+    if let Some(t) = args.timeout {
+        if !(t.is_finite() && t > 0.0) {
+            return Err(usage(format!(
+                "--timeout must be a positive number of seconds, not {t}"
+            )));
+        }
+        s.http.timeout = Duration::from_secs_f64(t);
+    }
+    if let Some(r) = args.rate_limit {
+        if !(r.is_finite() && r > 0.0) {
+            return Err(usage(format!(
+                "--rate-limit must be a positive number of requests per second, not {r}"
+            )));
+        }
+        s.rate_limit = Some(r);
+    }
+    if let Some(n) = args.max_requests {
+        s.request_budget = Some(n);
+    }
+    if let Some(seed) = args.seed {
+        s.seed = seed;
+    }
+    if let Some(n) = args.retries {
+        s.http.retries = n;
+    }
+    Ok(())
+}
+
+fn execute(args: &RunArgs, prepared: Prepared, out: &mut dyn Write) -> u8 {
+    let redactor = prepared.target.redactor();
+    let result = contractgate::runtime().block_on(async {
+        // Registered before anything starts, so a signal never finds the default action (which
+        // would leave the server running).
+        let mut signals = Signals::register();
+        tokio::select! {
+            code = run_async(args, prepared, out) => code,
+            signal = signals.recv() => {
+                // The run future (and the server it owns) is dropped here: the server is stopped.
+                Err(Stop(exit::INTERRUPTED, format!("contractgate: interrupted by {signal}; stopped")))
+            }
+        }
+    });
+    match result {
+        Ok(code) => code,
+        Err(Stop(code, message)) => {
+            eprintln!("{}", redactor.redact(&message));
+            code
+        }
+    }
+}
+
+/// SIGINT (Ctrl-C) and SIGTERM (a cancelled CI job).
+struct Signals {
+    #[cfg(unix)]
+    streams: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+}
+
+impl Signals {
+    fn register() -> Signals {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Signals {
+                streams: signal(SignalKind::interrupt())
+                    .ok()
+                    .zip(signal(SignalKind::terminate()).ok()),
+            }
+        }
+        #[cfg(not(unix))]
+        Signals {}
+    }
+
+    async fn recv(&mut self) -> &'static str {
+        #[cfg(unix)]
+        {
+            match &mut self.streams {
+                Some((int, term)) => tokio::select! {
+                    _ = int.recv() => "SIGINT (Ctrl-C)",
+                    _ = term.recv() => "SIGTERM",
+                },
+                None => std::future::pending().await,
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            match tokio::signal::ctrl_c().await {
+                Ok(()) => "Ctrl-C",
+                Err(_) => std::future::pending().await,
+            }
+        }
+    }
+}
+
+async fn run_async(args: &RunArgs, prepared: Prepared, out: &mut dyn Write) -> Result<u8, Stop> {
+    let Prepared {
+        api,
+        config,
+        plan,
+        subjects,
+        server: server_spec,
+        base_url,
+        mut target,
+    } = prepared;
+    let redactor = target.redactor();
+    let say = |s: String| eprintln!("{}", redactor.redact(&s));
+
+    // Keeps the server alive for the run; dropping it (any return, or Ctrl-C) stops it.
+    let mut running: Option<Server> = None;
+    let mut base_url = base_url;
+    if let Some(spec) = &server_spec {
+        let mut srv = Server::start(spec)
+            .map_err(|e| Stop(exit::UNREACHABLE, format!("contractgate: error: {e}")))?;
+        say(format!(
+            "server: started `{}` (pid {}); its output goes to {}",
+            spec.command,
+            srv.pid,
+            srv.log.display()
+        ));
+        let started = Instant::now();
+        let note = |waited: Duration, last: &str| {
+            say(format!(
+                "server: not ready after {:.0} s (last probe: {last}); waiting up to {:.0} s",
+                waited.as_secs_f64(),
+                spec.ready_timeout.as_secs_f64()
+            ));
+        };
+        match srv.wait_ready(spec, base_url.as_deref(), &note).await {
+            Ok(url) => {
+                base_url = base_url.or(url);
+                say(format!(
+                    "server: ready after {}",
+                    terminal::millis(started.elapsed())
+                ));
+            }
+            Err(e) => {
+                drop(srv);
+                return Err(Stop(exit::UNREACHABLE, format!("contractgate: error: {e}")));
+            }
+        }
+        running = Some(srv);
+    }
+    let base_url = match base_url {
+        Some(u) => u,
+        None if config.use_spec_server => api
+            .servers
+            .first()
+            .map(|s| s.default_url())
+            .ok_or_else(|| usage("`use_spec_server` is set, but the spec has no `servers`"))?,
+        None => return Err(usage(contractgate::TargetError::NoBaseUrl.to_string().replace(
+            "  - an in-process server: contractgate::InProcess (see the crate docs)",
+            "  - --base-url URL, or --server CMD (a server that prints its URL, or with {port})",
+        ))),
+    };
+    let checked = Target::new(base_url.clone())?;
+    target.base_url = checked.base_url;
+
+    // Is anything there at all? A refused connection is exit 3, not a failure of every check.
+    let connect = target.settings.http.connect_timeout;
+    if let Err(e) = server::tcp_probe_within(&target.base_url, connect).await {
+        return Err(Stop(
+            exit::UNREACHABLE,
+            format!(
+                "contractgate: error: cannot reach the target at {}: {e}",
+                target.base_url
+            ),
+        ));
+    }
+
+    let header = format!(
+        "contractgate run: {} {} ({}) against {}{}{}",
+        api.info.title,
+        api.info.version,
+        args.spec.display(),
+        target.base_url,
+        config
+            .environment
+            .as_deref()
+            .map(|e| format!(" (environment {e})"))
+            .unwrap_or_default(),
+        if target.settings.read_only {
+            ", read-only"
+        } else {
+            ""
+        }
+    );
+    say(header);
+    let read_only = target.settings.read_only;
+    let environment = target.environment.clone();
+    let report_base = redactor.redact(&target.base_url);
+    let title = api.info.title.clone();
+    let version = api.info.version.clone();
+    let selected = plan.selected;
+    let harness = Arc::new(Harness::new(Arc::new(api), target));
+
+    let started = Instant::now();
+    let (units, stopped_early) = schedule(
+        &harness,
+        &plan,
+        subjects,
+        args.concurrency as usize,
+        args.fail_fast,
+    )
+    .await;
+    let report = RunReport {
+        spec: args.spec.display().to_string(),
+        title,
+        version,
+        base_url: report_base,
+        environment,
+        read_only,
+        server: server_spec.as_ref().map(|s| ServerInfo {
+            command: redactor.redact(&s.command),
+            log: s.log.clone(),
+        }),
+        shard: args.shard,
+        selected,
+        units,
+        duration: started.elapsed(),
+        stopped_early,
+    };
+    // Stop the server before writing reports, so its log is complete.
+    drop(running);
+
+    let mut code = report.exit_code();
+    let mut text = terminal::render(&report);
+    if plan.units.is_empty() {
+        text.push_str("nothing to run in this shard\n");
+    }
+    let mut written = Vec::new();
+    if let Some(path) = &args.junit {
+        match report::junit::render(&report)
+            .and_then(|xml| write_file(path, &redactor.redact(&xml)))
+        {
+            Ok(()) => written.push(format!("junit: {}", path.display())),
+            Err(e) => {
+                say(format!(
+                    "contractgate: error: cannot write the JUnit report {}: {e}",
+                    path.display()
+                ));
+                code = exit::USAGE;
+            }
+        }
+    }
+    if let Some(path) = &args.json {
+        match report::json::render(&report, code)
+            .and_then(|json| write_file(path, &redactor.redact(&json)))
+        {
+            Ok(()) => written.push(format!("json: {}", path.display())),
+            Err(e) => {
+                say(format!(
+                    "contractgate: error: cannot write the JSON report {}: {e}",
+                    path.display()
+                ));
+                code = exit::USAGE;
+            }
+        }
+    }
+    if let Some(s) = &report.server {
+        written.push(format!("server log: {}", s.log.display()));
+    }
+    for line in written {
+        text.push_str(&line);
+        text.push('\n');
+    }
+    // A closed pipe is not worth a panic; the exit code still tells the story.
+    let _ = out.write_all(redactor.redact(&text).as_bytes());
+    let _ = out.flush();
+    Ok(code)
+}
+
+fn write_file(path: &Path, text: &str) -> Result<(), String> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    }
+    std::fs::write(path, text).map_err(|e| e.to_string())
+}
+
+/// Progress: a bar on a terminal, plain lines in CI (no TTY, or `CI` set).
+enum Progress {
+    Bar(indicatif::ProgressBar),
+    Lines { total: usize, done: usize },
+}
+
+impl Progress {
+    fn new(total: usize) -> Progress {
+        let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty());
+        if std::io::stderr().is_terminal() && !ci {
+            let bar = indicatif::ProgressBar::new(total as u64);
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{spinner} [{bar:30}] {pos}/{len} {wide_msg} {elapsed}",
+            ) {
+                bar.set_style(style.progress_chars("=> "));
+            }
+            bar.enable_steady_tick(Duration::from_millis(120));
+            Progress::Bar(bar)
+        } else {
+            Progress::Lines { total, done: 0 }
+        }
+    }
+
+    fn finished(&mut self, unit: &UnitReport) {
+        match self {
+            Progress::Bar(bar) => {
+                bar.inc(1);
+                bar.set_message(report::label(&unit.subject));
+            }
+            Progress::Lines { total, done } => {
+                *done += 1;
+                eprintln!("{}", terminal::progress_line(*done, *total, unit));
+            }
+        }
+    }
+
+    fn finish(self) {
+        if let Progress::Bar(bar) = self {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// Runs the units, at most `concurrency` at a time; results in plan order.
+async fn schedule(
+    harness: &Arc<Harness>,
+    plan: &Plan,
+    subjects: Vec<OperationInfo>,
+    concurrency: usize,
+    fail_fast: bool,
+) -> (Vec<UnitReport>, bool) {
+    let semaphore = Arc::new(tokio::sync::Semaphore::new(concurrency.max(1)));
+    let stop = Arc::new(AtomicBool::new(false));
+    let checks: Arc<[Check]> = plan.operation_checks.clone().into();
+    let mut tasks = tokio::task::JoinSet::new();
+    for (index, (unit, subject)) in plan.units.iter().cloned().zip(subjects).enumerate() {
+        let harness = Arc::clone(harness);
+        let semaphore = Arc::clone(&semaphore);
+        let stop = Arc::clone(&stop);
+        let checks = Arc::clone(&checks);
+        tasks.spawn(async move {
+            let _permit = semaphore.acquire_owned().await;
+            let unit_checks: Vec<Check> = match &unit {
+                Unit::Operation(_) => checks.to_vec(),
+                Unit::Path(_) => vec![Check::MethodNotAllowed],
+            };
+            let start = Instant::now();
+            let results = if fail_fast && stop.load(Ordering::SeqCst) {
+                unit_checks
+                    .iter()
+                    .map(|&check| CheckResult {
+                        check,
+                        subject: subject.clone(),
+                        outcome: Outcome::Skipped {
+                            reason: "not run: --fail-fast stopped the run after a failure".into(),
+                        },
+                    })
+                    .collect()
+            } else {
+                let results = match &unit {
+                    Unit::Operation(id) => harness.check_operation(id, &unit_checks).await,
+                    Unit::Path(p) => vec![harness.check_path(p).await],
+                };
+                if results.iter().any(CheckResult::is_failure) {
+                    stop.store(true, Ordering::SeqCst);
+                }
+                results
+            };
+            (
+                index,
+                UnitReport {
+                    subject,
+                    results,
+                    duration: start.elapsed(),
+                },
+            )
+        });
+    }
+    let mut progress = Progress::new(plan.units.len());
+    let mut done: Vec<Option<UnitReport>> = vec![None; plan.units.len()];
+    while let Some(joined) = tasks.join_next().await {
+        // A panicking check is a bug in the harness; the unit is then missing from the report
+        // rather than taking the run down.
+        if let Ok((index, unit)) = joined {
+            progress.finished(&unit);
+            done[index] = Some(unit);
+        }
+    }
+    progress.finish();
+    let stopped = fail_fast && stop.load(Ordering::SeqCst);
+    (done.into_iter().flatten().collect(), stopped)
+}
