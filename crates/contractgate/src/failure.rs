@@ -200,11 +200,17 @@ impl fmt::Display for Failure {
         if let Some(d) = &finding.documented {
             writeln!(f, "Documented: {d}")?;
         }
+        // The most telling line goes right under Received/Documented: on call, it is the one
+        // that says which change broke the route.
+        if let Some(hint) = &finding.route_hint {
+            writeln!(f, "Likely cause: {hint}")?;
+        }
         for line in &finding.details {
             writeln!(f, "{line}")?;
         }
         if !finding.schema_errors.is_empty() {
             writeln!(f, "\nSchema violations ({}):", finding.schema_errors.len())?;
+            let mut last_value_at: Option<&str> = None;
             for (i, e) in finding.schema_errors.iter().enumerate() {
                 let at = if e.instance_path.is_empty() {
                     "(root)"
@@ -219,13 +225,13 @@ impl fmt::Display for Failure {
                     e.schema_path,
                     e.message
                 )?;
-                if !e.value.is_empty() {
+                // The whole body is printed below; a value is shown once per place.
+                let repeated = last_value_at == Some(e.instance_path.as_str());
+                if !e.value.is_empty() && !e.instance_path.is_empty() && !repeated {
                     writeln!(f, "     value: {}", e.value)?;
+                    last_value_at = Some(e.instance_path.as_str());
                 }
             }
-        }
-        if let Some(hint) = &finding.route_hint {
-            writeln!(f, "\nHint: {hint}")?;
         }
         if !finding.warnings.is_empty() {
             writeln!(f, "\nWarnings:")?;

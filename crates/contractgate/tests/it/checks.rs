@@ -96,7 +96,7 @@ fn response_schema_conformance_names_a_route_mix_up() {
     ));
     assert!(
         text.contains(
-            "Hint: this looks like the response of GET /user/settings (operationId getUserSettings): a route mix-up?"
+            "Likely cause: this looks like the response of GET /user/settings (operationId getUserSettings): a route mix-up?"
         ),
         "{text}"
     );
@@ -415,6 +415,6 @@ fn a_permissive_schema_still_names_the_route_mix_up() {
         "getUserProfile",
         Check::ResponseSchemaConformance,
     ));
-    assert!(text.contains(&format!("Hint: {hint}")), "{text}");
+    assert!(text.contains(&format!("Likely cause: {hint}")), "{text}");
     assert!(text.contains("undeclared property /theme"), "{text}");
 }
