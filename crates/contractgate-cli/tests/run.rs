@@ -553,6 +553,7 @@ fn read_only_sends_no_unsafe_method() {
         );
     }
     let report = read_json(&json);
+    validate_report(&report);
     assert_eq!(report["target"]["read_only"], true);
     let skipped: Vec<String> = report["operations"]
         .as_array()
@@ -590,6 +591,7 @@ fn selection_checks_and_budget() {
     );
     assert_eq!(r.code, 0, "{}", r.all());
     let report = read_json(&json);
+    validate_report(&report);
     assert_eq!(ids_of(&report, "operation"), ["getUserProfile"]);
     assert_eq!(ids_of(&report, "path"), ["/user/profile"]);
     assert_eq!(report["summary"]["checks"], 2);
