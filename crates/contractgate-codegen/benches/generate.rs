@@ -131,7 +131,10 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if let Some(i) = args.iter().position(|a| a == "--write-spec") {
         let n: usize = args.get(i + 1).and_then(|n| n.parse().ok()).unwrap_or(1000);
-        let path = args.get(i + 2).cloned().unwrap_or_else(|| "synthetic.json".into());
+        let path = args
+            .get(i + 2)
+            .cloned()
+            .unwrap_or_else(|| "synthetic.json".into());
         if let Err(e) = std::fs::write(&path, synthetic_spec(n)) {
             eprintln!("{path}: {e}");
             std::process::exit(1);

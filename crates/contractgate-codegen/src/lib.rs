@@ -51,6 +51,7 @@ mod applicability;
 mod cargo;
 mod format;
 mod names;
+pub mod standalone;
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
