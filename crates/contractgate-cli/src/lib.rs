@@ -54,7 +54,7 @@ Exit codes:
   0  every check passed (skipped and not-applicable checks do not fail a run)
   1  contract failures (failed, not exercised, or no answer)
   2  usage error, a spec that does not load, or a bad contractgate.toml
-  3  the target is unreachable, or the server did not start or become ready
+  3  the target is unreachable, or the server did not start, become ready or stay up
   130  interrupted (Ctrl-C, SIGTERM); the server was stopped";
 
 /// contractgate: contract tests from an OpenAPI document.

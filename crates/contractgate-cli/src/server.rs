@@ -222,6 +222,14 @@ impl Server {
         }
     }
 
+    /// How the server ended, if it exited on its own (not stopped by [`Server::stop`]).
+    pub fn exited(&mut self) -> Option<ExitStatus> {
+        if self.stopped {
+            return None;
+        }
+        self.child.try_wait().ok().flatten()
+    }
+
     /// Stops the server and everything it started; idempotent.
     pub fn stop(&mut self) {
         if self.stopped {
@@ -269,14 +277,45 @@ fn stop_group(child: &mut Child, pid: u32) {
         if !reaped && matches!(child.try_wait(), Ok(Some(_))) {
             reaped = true;
         }
-        // Signal 0: does any process of the group still exist?
-        if reaped && killpg(group, None).is_err() {
+        if reaped && !group_alive(group) {
             return;
         }
         std::thread::sleep(Duration::from_millis(20));
     }
     let _ = killpg(group, Signal::SIGKILL);
     let _ = child.wait();
+}
+
+/// Whether a process of the group still runs. Members that exited but wait for their reaper
+/// (zombies: the service `sh -c` started, reparented to an init that reaps slowly) count as gone.
+#[cfg(unix)]
+fn group_alive(group: nix::unistd::Pid) -> bool {
+    // Signal 0: does any process of the group exist at all?
+    if nix::sys::signal::killpg(group, None).is_err() {
+        return false;
+    }
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return true;
+    };
+    let mut seen_any = false;
+    for entry in entries.flatten() {
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        seen_any = true;
+        // `pid (comm) state ppid pgrp ...`; comm may contain spaces and parentheses.
+        let Some((_, rest)) = stat.rsplit_once(')') else {
+            continue;
+        };
+        let mut fields = rest.split_whitespace();
+        let state = fields.next();
+        let pgrp = fields.nth(1).and_then(|p| p.parse::<i32>().ok());
+        if pgrp == Some(group.as_raw()) && state != Some("Z") {
+            return true;
+        }
+    }
+    // No readable /proc (not Linux): trust the signal.
+    !seen_any
 }
 
 #[cfg(not(unix))]

@@ -181,6 +181,15 @@ fn a_service_that_keeps_its_contract_exits_0_with_reports() {
         r.all()
     );
     assert!(r.stderr.contains("(environment local)"), "{}", r.all());
+    // What a user reads at the end: the table and the totals (times and paths filtered).
+    let table = &r.stdout[r.stdout.find("operation ").unwrap()..];
+    insta::with_settings!({filters => vec![
+        (r"\s+\d+ ms", " [time]"),
+        (r"\s+\d+\.\d+ s\b", " [time]"),
+        (r"(junit|json|server log): .*", "$1: [path]"),
+    ]}, {
+        insta::assert_snapshot!("clean_run_table", table);
+    });
 
     let report = read_json(&json);
     validate_report(&report);
@@ -188,6 +197,15 @@ fn a_service_that_keeps_its_contract_exits_0_with_reports() {
     assert_eq!(report["summary"]["failed"], 0);
     assert_eq!(report["summary"]["operations"], 8);
     let checks = report["summary"]["checks"].as_u64().unwrap() as usize;
+
+    // The token came from the environment's `env_defaults` and is redacted all the same.
+    for text in [
+        r.all(),
+        std::fs::read_to_string(&xml).unwrap(),
+        std::fs::read_to_string(&json).unwrap(),
+    ] {
+        assert!(!text.contains(TOKEN));
+    }
 
     let (cases, failed, skipped) = junit_counts(&junit(&xml));
     assert_eq!(cases, checks, "one testcase per operation × check");
@@ -226,6 +244,12 @@ fn route_mixup_exits_1_and_names_get_user_profile() {
             "response_schema_conformance failed: the body does not match its schema\nOperation: GET /user/profile (operationId getUserProfile)"
         ),
         "{}",
+        r.all()
+    );
+    assert!(
+        r.stdout
+            .contains("GET /user/settings (operationId getUserSettings)"),
+        "the route identity hint: {}",
         r.all()
     );
     assert!(
@@ -625,48 +649,149 @@ fn fail_fast_stops_after_the_first_failure() {
         "{}",
         r.all()
     );
+    // One at a time, in document order: everything after GET /user/profile is skipped.
+    assert!(
+        r.stdout.contains(
+            "DELETE /users/{id} (deleteUser): all checks: not run: --fail-fast stopped the run"
+        ),
+        "{}",
+        r.all()
+    );
+    assert!(
+        !r.stdout
+            .contains("PUT /user/profile (updateUserProfile)            7"),
+        "{}",
+        r.all()
+    );
 }
 
 #[cfg(unix)]
 #[test]
-fn ctrl_c_stops_the_server_and_exits_130() {
+fn ctrl_c_and_sigterm_stop_the_server_and_exit_130() {
+    use nix::sys::signal::Signal;
     use std::io::{BufRead, BufReader};
     use std::process::Stdio;
 
-    let mut child = Command::new(env!("CARGO_BIN_EXE_contractgate"))
-        .args([
-            "run",
-            SPEC,
-            "--server",
-            "exec sleep 300",
-            "--ready-url",
-            "http://127.0.0.1:{port}/health",
-            "--ready-timeout",
-            "60",
-        ])
-        .current_dir(repo())
-        .env("CI", "true")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
+    for (signal, name) in [
+        (Signal::SIGINT, "SIGINT (Ctrl-C)"),
+        (Signal::SIGTERM, "SIGTERM"),
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_contractgate"))
+            .args([
+                "run",
+                SPEC,
+                "--server",
+                "exec sleep 300",
+                "--ready-url",
+                "http://127.0.0.1:{port}/health",
+                "--ready-timeout",
+                "60",
+            ])
+            .current_dir(repo())
+            .env("CI", "true")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stderr = BufReader::new(child.stderr.take().unwrap());
+        let mut first = String::new();
+        stderr.read_line(&mut first).unwrap();
+        let server_pid = pid_in(&first);
+        nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(i32::try_from(child.id()).unwrap()),
+            signal,
+        )
+        .unwrap();
+        let status = child.wait().unwrap();
+        let mut rest = String::new();
+        std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+        assert_eq!(status.code(), Some(130), "{first}{rest}");
+        assert!(
+            rest.contains(&format!("interrupted by {name}")),
+            "{first}{rest}"
+        );
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !gone(server_pid) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        assert!(
+            gone(server_pid),
+            "server pid {server_pid} still runs after {name}"
+        );
+    }
+}
+
+#[test]
+fn no_server_runs_against_a_service_already_running() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    let mut service = Command::new(user_service())
+        .args(["--port", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut first = String::new();
-    stderr.read_line(&mut first).unwrap();
-    let server_pid = pid_in(&first);
-    nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(i32::try_from(child.id()).unwrap()),
-        nix::sys::signal::Signal::SIGINT,
-    )
-    .unwrap();
-    let status = child.wait().unwrap();
-    let mut rest = String::new();
-    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
-    assert_eq!(status.code(), Some(130), "{first}{rest}");
-    assert!(rest.contains("interrupted by SIGINT"), "{first}{rest}");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !gone(server_pid) && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    assert!(gone(server_pid), "server pid {server_pid} still runs");
+    let mut line = String::new();
+    BufReader::new(service.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap()
+        .to_owned();
+    let r = contractgate(
+        &[
+            "run",
+            SPEC,
+            "--env",
+            "local",
+            "--no-server",
+            "--base-url",
+            &url,
+        ],
+        &[],
+    );
+    let _ = service.kill();
+    let _ = service.wait();
+    assert_eq!(r.code, 0, "{}", r.all());
+    assert!(!r.stderr.contains("server: started"), "{}", r.all());
+    assert!(!r.stdout.contains("server log:"), "{}", r.all());
+}
+
+#[test]
+fn a_server_that_dies_during_the_run_exits_3() {
+    let json = scratch("died.json");
+    // Ready at once, killed half a second later; the rate limit keeps the run going for seconds.
+    let server = format!(
+        "'{}' --port {{port}} & sleep 0.5; kill $!; wait",
+        user_service().display()
+    );
+    let r = contractgate(
+        &[
+            "run",
+            SPEC,
+            "--env",
+            "local",
+            "--server",
+            &server,
+            "--rate-limit",
+            "10",
+            "--retries",
+            "0",
+            "--json",
+            json.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 3, "{}", r.all());
+    assert!(
+        r.stdout.contains("the server exited during the run"),
+        "{}",
+        r.all()
+    );
+    let report = read_json(&json);
+    validate_report(&report);
+    assert_eq!(report["exit_code"], 3);
 }

@@ -8,8 +8,8 @@
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use contractgate::{Api, Check, CheckResult, Harness, OperationInfo, Outcome, Target};
@@ -72,7 +72,16 @@ struct Prepared {
 
 fn prepare(args: &RunArgs) -> Result<Prepared, Stop> {
     let api = match contractgate_spec::load(&args.spec) {
-        Ok(loaded) => loaded.api,
+        Ok(loaded) => {
+            let warnings = loaded.diagnostics.warnings().count();
+            if warnings > 0 {
+                eprintln!(
+                    "spec: {warnings} warning(s) that may weaken the checks; `contractgate lint {}` shows them",
+                    args.spec.display()
+                );
+            }
+            loaded.api
+        }
         Err(diags) => {
             return Err(Stop(
                 exit::USAGE,
@@ -137,10 +146,12 @@ fn prepare(args: &RunArgs) -> Result<Prepared, Stop> {
         (None, true) => (None, None),
     };
     let mut base_url = args.base_url.clone().or_else(|| config.base_url.clone());
-    let mut ready_url = args
-        .ready_url
-        .clone()
-        .or_else(|| config.server.ready_url.clone());
+    // The environment's readiness URL belongs to its server: unused when none is started.
+    let mut ready_url = args.ready_url.clone().or_else(|| {
+        command
+            .as_ref()
+            .and_then(|_| config.server.ready_url.clone())
+    });
     let mut command = command;
     let uses_port = [&command, &ready_url, &base_url]
         .iter()
@@ -195,17 +206,11 @@ fn prepare(args: &RunArgs) -> Result<Prepared, Stop> {
         return Err(usage("--ready-url needs a server to wait for (--server)"));
     }
 
-    // Secrets: the environment variables the config names, with the environment's
-    // `env_defaults` for those that are not set. Read now so every message can be redacted.
+    // Secrets: the environment variables the config names (unset ones fall back to the
+    // environment's `env_defaults`). Read now so every message can be redacted.
     let mut target = Target::new("http://127.0.0.1")?.with_settings(config.settings.clone());
     target.environment = config.environment.clone();
-    let defaults = config.server.env_defaults.clone();
-    target.read_secrets(Some(&api), &|name| {
-        std::env::var(name)
-            .ok()
-            .filter(|v| !v.is_empty())
-            .or_else(|| defaults.get(name).cloned())
-    });
+    target.read_secrets(Some(&api), &|name| std::env::var(name).ok());
     Ok(Prepared {
         api,
         config,
@@ -450,6 +455,8 @@ async fn run_async(args: &RunArgs, prepared: Prepared, out: &mut dyn Write) -> R
         duration: started.elapsed(),
         stopped_early,
     };
+    // A server that died during the run explains the failures after it: exit 3, not 1.
+    let crashed = running.as_mut().and_then(Server::exited);
     // Stop the server before writing reports, so its log is complete.
     drop(running);
 
@@ -457,6 +464,13 @@ async fn run_async(args: &RunArgs, prepared: Prepared, out: &mut dyn Write) -> R
     let mut text = terminal::render(&report);
     if plan.units.is_empty() {
         text.push_str("nothing to run in this shard\n");
+    }
+    if let (Some(status), Some(s)) = (crashed, &report.server) {
+        text.push_str(&format!(
+            "the server exited during the run ({status}): failures after that are not the contract's; its output is in {}\n",
+            s.log.display()
+        ));
+        code = exit::UNREACHABLE;
     }
     let mut written = Vec::new();
     if let Some(path) = &args.junit {
@@ -515,7 +529,8 @@ enum Progress {
 
 impl Progress {
     fn new(total: usize) -> Progress {
-        let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty());
+        let ci = std::env::var("CI")
+            .is_ok_and(|v| !matches!(v.trim().to_ascii_lowercase().as_str(), "" | "0" | "false"));
         if std::io::stderr().is_terminal() && !ci {
             let bar = indicatif::ProgressBar::new(total as u64);
             if let Ok(style) = indicatif::ProgressStyle::with_template(
@@ -543,14 +558,15 @@ impl Progress {
         }
     }
 
-    fn finish(self) {
+    fn finish(&self) {
         if let Progress::Bar(bar) = self {
             bar.finish_and_clear();
         }
     }
 }
 
-/// Runs the units, at most `concurrency` at a time; results in plan order.
+/// Runs the units, at most `concurrency` at a time, started in plan order (so with
+/// `--concurrency 1` they run in document order); results in plan order.
 async fn schedule(
     harness: &Arc<Harness>,
     plan: &Plan,
@@ -561,21 +577,19 @@ async fn schedule(
     let semaphore = Arc::new(tokio::sync::Semaphore::new(concurrency.max(1)));
     let stop = Arc::new(AtomicBool::new(false));
     let checks: Arc<[Check]> = plan.operation_checks.clone().into();
+    let progress = Arc::new(Mutex::new(Progress::new(plan.units.len())));
+    let mut done: Vec<Option<UnitReport>> = vec![None; plan.units.len()];
     let mut tasks = tokio::task::JoinSet::new();
     for (index, (unit, subject)) in plan.units.iter().cloned().zip(subjects).enumerate() {
-        let harness = Arc::clone(harness);
-        let semaphore = Arc::clone(&semaphore);
-        let stop = Arc::clone(&stop);
-        let checks = Arc::clone(&checks);
-        tasks.spawn(async move {
-            let _permit = semaphore.acquire_owned().await;
-            let unit_checks: Vec<Check> = match &unit {
-                Unit::Operation(_) => checks.to_vec(),
-                Unit::Path(_) => vec![Check::MethodNotAllowed],
-            };
-            let start = Instant::now();
-            let results = if fail_fast && stop.load(Ordering::SeqCst) {
-                unit_checks
+        let unit_checks: Vec<Check> = match &unit {
+            Unit::Operation(_) => checks.to_vec(),
+            Unit::Path(_) => vec![Check::MethodNotAllowed],
+        };
+        // The semaphore is never closed, so acquiring only waits for a running unit to end.
+        let permit = Arc::clone(&semaphore).acquire_owned().await.ok();
+        if fail_fast && stop.load(Ordering::SeqCst) {
+            let report = UnitReport {
+                results: unit_checks
                     .iter()
                     .map(|&check| CheckResult {
                         check,
@@ -584,38 +598,51 @@ async fn schedule(
                             reason: "not run: --fail-fast stopped the run after a failure".into(),
                         },
                     })
-                    .collect()
-            } else {
-                let results = match &unit {
-                    Unit::Operation(id) => harness.check_operation(id, &unit_checks).await,
-                    Unit::Path(p) => vec![harness.check_path(p).await],
-                };
-                if results.iter().any(CheckResult::is_failure) {
-                    stop.store(true, Ordering::SeqCst);
-                }
-                results
+                    .collect(),
+                subject,
+                duration: Duration::ZERO,
             };
-            (
-                index,
-                UnitReport {
-                    subject,
-                    results,
-                    duration: start.elapsed(),
-                },
-            )
+            lock(&progress).finished(&report);
+            done[index] = Some(report);
+            continue;
+        }
+        let harness = Arc::clone(harness);
+        let stop = Arc::clone(&stop);
+        let progress = Arc::clone(&progress);
+        tasks.spawn(async move {
+            let _permit = permit;
+            let start = Instant::now();
+            let results = match &unit {
+                Unit::Operation(id) => harness.check_operation(id, &unit_checks).await,
+                Unit::Path(p) => vec![harness.check_path(p).await],
+            };
+            if results.iter().any(CheckResult::is_failure) {
+                stop.store(true, Ordering::SeqCst);
+            }
+            let report = UnitReport {
+                subject,
+                results,
+                duration: start.elapsed(),
+            };
+            lock(&progress).finished(&report);
+            (index, report)
         });
     }
-    let mut progress = Progress::new(plan.units.len());
-    let mut done: Vec<Option<UnitReport>> = vec![None; plan.units.len()];
     while let Some(joined) = tasks.join_next().await {
         // A panicking check is a bug in the harness; the unit is then missing from the report
         // rather than taking the run down.
         if let Ok((index, unit)) = joined {
-            progress.finished(&unit);
             done[index] = Some(unit);
         }
     }
-    progress.finish();
+    lock(&progress).finish();
     let stopped = fail_fast && stop.load(Ordering::SeqCst);
     (done.into_iter().flatten().collect(), stopped)
+}
+
+/// Locks the progress display; a panic elsewhere cannot make it unusable.
+fn lock(progress: &Mutex<Progress>) -> std::sync::MutexGuard<'_, Progress> {
+    progress
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
