@@ -85,6 +85,32 @@ pub enum Command {
     /// command starts (--server, or the environment's `server`) and stops afterwards.
     #[command(after_help = RUN_AFTER_HELP)]
     Run(Box<RunArgs>),
+    /// Write a stand-alone Rust test crate for a spec: one test per route and check, for a
+    /// service in any language (`cd DIR && CONTRACTGATE_BASE_URL=... cargo test`).
+    ///
+    /// Exit codes: 0 written, 1 the spec has errors or the folder is not empty, 2 usage error.
+    Generate(GenerateArgs),
+}
+
+/// Arguments of `contractgate generate`.
+#[derive(Debug, clap::Args)]
+pub struct GenerateArgs {
+    /// The OpenAPI document (3.0.x or 3.1.x, YAML or JSON); it and every file it references are
+    /// copied into the crate.
+    pub spec: PathBuf,
+    /// The folder to write (created; must be empty or absent).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// The package name (default: from the spec's title, e.g. `user-service-contract-tests`).
+    #[arg(long)]
+    pub package: Option<String>,
+    /// Depend on contractgate from this git repository.
+    #[arg(long, value_name = "URL", conflicts_with = "contractgate_path")]
+    pub git: Option<String>,
+    /// Depend on contractgate from this local checkout (its `crates/` folder). Default: the
+    /// checkout this binary was built from, when it still exists; else --git's default.
+    #[arg(long, value_name = "DIR")]
+    pub contractgate_path: Option<PathBuf>,
 }
 
 /// Arguments of `contractgate run`.
@@ -213,6 +239,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let code = match cli.command {
         Command::Lint(args) => commands::lint::run(&args, &mut out),
         Command::Run(args) => commands::run::run(&args, &mut out),
+        Command::Generate(args) => commands::generate::run(&args, &mut out),
     };
     ExitCode::from(code)
 }

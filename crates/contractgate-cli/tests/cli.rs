@@ -31,6 +31,9 @@ fn help_texts() {
     let (code, out, _) = contractgate(&["lint", "--help"]);
     assert_eq!(code, 0);
     insta::assert_snapshot!("lint_help", out);
+    let (code, out, _) = contractgate(&["generate", "--help"]);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!("generate_help", out);
 }
 
 #[test]
@@ -111,4 +114,60 @@ fn lint_summarizes_every_bundled_spec() {
             "{spec}: {out}"
         );
     }
+}
+
+#[test]
+fn generate_writes_a_standalone_crate_and_never_overwrites() {
+    let out = repo().join("target/cli-test-generate");
+    let _ = std::fs::remove_dir_all(&out);
+    let out_s = out.to_string_lossy().into_owned();
+    let (code, text, _) = contractgate(&[
+        "generate",
+        "examples/user-service/openapi.yaml",
+        "--out",
+        &out_s,
+    ]);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("wrote user-service-contract-tests (8 operations)"),
+        "{text}"
+    );
+    assert!(text.contains("CONTRACTGATE_BASE_URL="), "{text}");
+    let cargo_toml = std::fs::read_to_string(out.join("Cargo.toml")).unwrap();
+    assert!(
+        cargo_toml.contains("contractgate-codegen = { path = "),
+        "{cargo_toml}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("tests/contract.rs"))
+            .unwrap()
+            .lines()
+            .last(),
+        Some("contractgate::include_tests!(\"openapi\");")
+    );
+    assert_eq!(
+        std::fs::read(out.join("spec/openapi.yaml")).unwrap(),
+        std::fs::read(repo().join("examples/user-service/openapi.yaml")).unwrap()
+    );
+
+    let (code, text, _) = contractgate(&[
+        "generate",
+        "examples/user-service/openapi.yaml",
+        "--out",
+        &out_s,
+    ]);
+    assert_eq!(code, 1);
+    assert!(text.contains("is not empty"), "{text}");
+
+    let broken = repo().join("target/cli-test-generate-broken");
+    let _ = std::fs::remove_dir_all(&broken);
+    let (code, text, _) = contractgate(&[
+        "generate",
+        "crates/contractgate-spec/tests/fixtures/load/errors/missing-ref.yaml",
+        "--out",
+        &broken.to_string_lossy(),
+    ]);
+    assert_eq!(code, 1);
+    assert!(text.contains("error[ref-not-found]"), "{text}");
+    assert!(!broken.exists(), "nothing is written for a broken spec");
 }

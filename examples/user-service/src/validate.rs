@@ -255,10 +255,37 @@ fn avatar_url(s: &str) -> Result<(), String> {
     let rest = s
         .strip_prefix("https://")
         .or_else(|| s.strip_prefix("http://"));
-    match rest {
-        Some(rest) if !rest.is_empty() && !rest.chars().any(char::is_whitespace) => Ok(()),
-        _ => Err(format!("`{s}` is not an absolute http(s) URL")),
+    let bad = || Err(format!("`{s}` is not an absolute http(s) URL"));
+    let Some(rest) = rest else { return bad() };
+    // The host is what comes before the first `/`, `?` or `#`; it must not be empty.
+    let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    if host_end == 0 || !uri_chars(rest) {
+        return bad();
     }
+    Ok(())
+}
+
+/// Whether every character may appear in a URI (RFC 3986: unreserved, reserved, `%XX`). The
+/// response schema checks `format: uri`, so a value stored here must pass it when served back.
+fn uri_chars(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b == b'%' {
+            let hex = |j: usize| bytes.get(j).is_some_and(u8::is_ascii_hexdigit);
+            if !(hex(i + 1) && hex(i + 2)) {
+                return false;
+            }
+            i += 3;
+            continue;
+        }
+        if !(b.is_ascii_alphanumeric() || b"-._~:/?#[]@!$&'()*+,;=".contains(&b)) {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// `Theme`: one of [`THEMES`].
@@ -343,6 +370,12 @@ mod tests {
         assert!(avatar_url("https://cdn.example.com/a.png").is_ok());
         assert!(avatar_url("ftp://cdn.example.com/a.png").is_err());
         assert!(avatar_url("https://").is_err());
+        assert!(avatar_url("https://cdn.example.com/a%20b.png").is_ok());
+        assert!(avatar_url("https://cdn.example.com/a\u{7f}.png").is_err());
+        assert!(avatar_url("https://cdn.example.com/ä.png").is_err());
+        assert!(avatar_url("https://cdn.example.com/a%zz").is_err());
+        assert!(avatar_url("https:///path").is_err());
+        assert!(avatar_url("http://x/\"quoted\"").is_err());
     }
 
     #[test]
