@@ -19,7 +19,7 @@
 //! # Features
 //!
 //! - `load` (default): everything that reads documents. Without it only the IR types
-//!   ([`ir`], [`diag`], [`pointer`]) remain; the harness uses them that way, so a user's
+//!   ([`ir`], [`diag`], [`pointer`](mod@pointer)) remain; the harness uses them that way, so a user's
 //!   `cargo test` never compiles a YAML parser.
 //!
 //! # Pipeline
