@@ -67,6 +67,26 @@ impl<'f, 's> Builder<'f, 's> {
         }
     }
 
+    /// The entries of the mapping at `place`, each followed through `$ref` to the mapping it
+    /// names: (key, where that mapping is, the mapping). Entries whose reference fails or that
+    /// are not mappings are reported and left out.
+    fn entries(&mut self, place: &Place) -> Vec<(String, Place, Map<String, Value>)> {
+        let Some(map) = self.obj(place) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for name in map.keys() {
+            let Some(target) = self.files.follow(&place.child(name)) else {
+                continue;
+            };
+            let Some(obj) = self.obj(&target) else {
+                continue;
+            };
+            out.push((name.clone(), target, obj));
+        }
+        out
+    }
+
     /// The list at `place`; `None` when absent, and an error when present but not a list.
     fn arr(&mut self, place: &Place) -> Option<Vec<Value>> {
         match self.files.get(place) {
@@ -213,14 +233,7 @@ impl<'f, 's> Builder<'f, 's> {
     fn security_schemes(&mut self) -> IndexMap<String, SecurityScheme> {
         let place = self.root.child("components").child("securitySchemes");
         let mut out = IndexMap::new();
-        let Some(map) = self.obj(&place) else {
-            return out;
-        };
-        for (name, _) in map.iter() {
-            let Some(target) = self.files.follow(&place.child(name)) else {
-                continue;
-            };
-            let Some(s) = self.obj(&target) else { continue };
+        for (name, target, s) in self.entries(&place) {
             let kind = as_str(s.get("type")).unwrap_or_default();
             let scheme = match kind.as_str() {
                 "apiKey" => {
@@ -538,16 +551,9 @@ impl<'f, 's> Builder<'f, 's> {
 
     fn examples(&mut self, place: &Place) -> IndexMap<String, Example> {
         let mut out = IndexMap::new();
-        let Some(map) = self.obj(place) else {
-            return out;
-        };
-        for (name, _) in map.iter() {
-            let Some(target) = self.files.follow(&place.child(name)) else {
-                continue;
-            };
-            let Some(e) = self.obj(&target) else { continue };
+        for (name, _, e) in self.entries(place) {
             out.insert(
-                name.clone(),
+                name,
                 Example {
                     summary: as_str(e.get("summary")),
                     value: e.get("value").cloned(),
@@ -633,60 +639,42 @@ impl<'f, 's> Builder<'f, 's> {
             };
             let Some(r) = self.obj(&target) else { continue };
             let mut headers = IndexMap::new();
-            if let Some(hmap) = self.obj(&target.child("headers")) {
-                for (name, _) in hmap.iter() {
-                    let Some(h_place) = self.files.follow(&target.child("headers").child(name))
-                    else {
-                        continue;
-                    };
-                    let Some(h) = self.obj(&h_place) else {
-                        continue;
-                    };
-                    let schema = if h.contains_key("schema") {
-                        Some(self.schema(&h_place.child("schema"), Direction::Response))
-                    } else {
-                        // A header described with `content` carries its schema there.
-                        self.content(&h_place.child("content"), Direction::Response)
-                            .into_iter()
-                            .next()
-                            .and_then(|(_, mt)| mt.schema)
-                    };
-                    headers.insert(
-                        name.clone(),
-                        Header {
-                            required: as_bool(h.get("required")).unwrap_or(false),
-                            deprecated: as_bool(h.get("deprecated")).unwrap_or(false),
-                            schema,
-                            description: as_str(h.get("description")),
-                        },
-                    );
-                }
+            for (name, h_place, h) in self.entries(&target.child("headers")) {
+                let schema = if h.contains_key("schema") {
+                    Some(self.schema(&h_place.child("schema"), Direction::Response))
+                } else {
+                    // A header described with `content` carries its schema there.
+                    self.content(&h_place.child("content"), Direction::Response)
+                        .into_iter()
+                        .next()
+                        .and_then(|(_, mt)| mt.schema)
+                };
+                headers.insert(
+                    name,
+                    Header {
+                        required: as_bool(h.get("required")).unwrap_or(false),
+                        deprecated: as_bool(h.get("deprecated")).unwrap_or(false),
+                        schema,
+                        description: as_str(h.get("description")),
+                    },
+                );
             }
             let mut links = IndexMap::new();
-            if let Some(lmap) = self.obj(&target.child("links")) {
-                for (name, _) in lmap.iter() {
-                    let Some(l_place) = self.files.follow(&target.child("links").child(name))
-                    else {
-                        continue;
-                    };
-                    let Some(l) = self.obj(&l_place) else {
-                        continue;
-                    };
-                    links.insert(
-                        name.clone(),
-                        Link {
-                            operation_id: as_str(l.get("operationId")),
-                            operation_ref: as_str(l.get("operationRef")),
-                            parameters: l
-                                .get("parameters")
-                                .and_then(Value::as_object)
-                                .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-                                .unwrap_or_default(),
-                            request_body: l.get("requestBody").cloned(),
-                            description: as_str(l.get("description")),
-                        },
-                    );
-                }
+            for (name, _, l) in self.entries(&target.child("links")) {
+                links.insert(
+                    name,
+                    Link {
+                        operation_id: as_str(l.get("operationId")),
+                        operation_ref: as_str(l.get("operationRef")),
+                        parameters: l
+                            .get("parameters")
+                            .and_then(Value::as_object)
+                            .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                            .unwrap_or_default(),
+                        request_body: l.get("requestBody").cloned(),
+                        description: as_str(l.get("description")),
+                    },
+                );
             }
             out.push(Response {
                 status,
