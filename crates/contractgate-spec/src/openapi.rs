@@ -391,6 +391,19 @@ impl<'f, 's> Builder<'f, 's> {
                 servers = Vec::new(); // the root's servers are in `Api::servers`
             }
             let mut unsupported = Vec::new();
+            for name in crate::lint::template_params(path) {
+                if !parameters
+                    .iter()
+                    .any(|p| p.location == ParamLocation::Path && p.name == name)
+                {
+                    unsupported.push(Unsupported {
+                        feature: format!(
+                            "the path uses {{{name}}} but declares no path parameter '{name}', so there is no value to send"
+                        ),
+                        location: self.loc(&op_place),
+                    });
+                }
+            }
             for p in &parameters {
                 if let Some((media, _)) = &p.content
                     && !is_json(media)

@@ -42,6 +42,7 @@ snapshots! {
     recursive
     unsupported
     secured
+    undeclared_path_param
     api_with_examples
     callback_example
     link_example
