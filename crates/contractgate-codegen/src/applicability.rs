@@ -9,13 +9,14 @@ use contractgate_spec::is_json;
 
 /// The checks codegen knows, by their names in DESIGN.md, with the `contractgate::Check` variant
 /// each one calls. `method_not_allowed` is per path and handled separately.
-pub const OPERATION_CHECKS: [(&str, &str); 7] = [
+pub const OPERATION_CHECKS: [(&str, &str); 8] = [
     ("not_server_error", "NotServerError"),
     ("status_code_conformance", "StatusCodeConformance"),
     ("content_type_conformance", "ContentTypeConformance"),
     ("response_schema_conformance", "ResponseSchemaConformance"),
     ("response_headers_conformance", "ResponseHeadersConformance"),
     ("auth_enforced", "AuthEnforced"),
+    ("negative_data_rejection", "NegativeDataRejection"),
     ("latency_budget", "LatencyBudget"),
 ];
 
@@ -30,11 +31,13 @@ pub fn known_checks() -> Vec<&'static str> {
 }
 
 /// The checks generated when the user does not choose: all but `latency_budget`, which needs a
-/// budget from the environment's configuration to mean anything.
+/// budget from the environment's configuration to mean anything, and `negative_data_rejection`,
+/// which sends requests that break the schema (to a shared environment, a choice to make
+/// explicitly).
 pub fn default_checks() -> Vec<&'static str> {
     known_checks()
         .into_iter()
-        .filter(|c| *c != "latency_budget")
+        .filter(|c| !matches!(*c, "latency_budget" | "negative_data_rejection"))
         .collect()
 }
 
@@ -59,6 +62,13 @@ pub fn applies(check: &str, op: &Operation) -> bool {
             .iter()
             .any(|r| r.headers.values().any(|h| h.required || h.schema.is_some())),
         "auth_enforced" => !op.security.is_empty() && !op.security.iter().any(|r| r.is_anonymous()),
+        // Something to break: a request body or a parameter with a schema.
+        "negative_data_rejection" => {
+            op.request_body
+                .as_ref()
+                .is_some_and(|b| b.content.values().any(|mt| mt.schema.is_some()))
+                || op.parameters.iter().any(|p| p.schema.is_some())
+        }
         "latency_budget" => true,
         _ => false,
     }
@@ -81,6 +91,9 @@ pub fn describe(check: &str) -> &'static str {
             "Fails when a required documented header is missing or invalid."
         }
         "auth_enforced" => "Fails when the operation answers 2xx without credentials.",
+        "negative_data_rejection" => {
+            "Fails when a request that violates the schema is accepted with 2xx."
+        }
         "latency_budget" => "Fails when the response takes longer than the configured budget.",
         "method_not_allowed" => {
             "Fails when an undocumented method on this path answers 2xx or 5xx instead of 404/405."

@@ -111,7 +111,8 @@ impl Build {
         self
     }
 
-    /// Generates only these checks (default: every check except `latency_budget`).
+    /// Generates only these checks (default: every check except `latency_budget` and
+    /// `negative_data_rejection`; [`crate::known_checks`] lists them all).
     pub fn checks<I, S>(&mut self, checks: I) -> &mut Self
     where
         I: IntoIterator<Item = S>,

@@ -55,3 +55,32 @@ snapshots! {
     param_overrides: "../../specs/oxide/param-overrides.json";
     propolis_server: "../../specs/oxide/propolis-server.json";
 }
+
+/// Opting in to every check (a settings variant: its own snapshot file).
+#[test]
+fn petstore_expanded_all_checks() {
+    let loaded = contractgate_spec::load("../../specs/oai/petstore-expanded.yaml").unwrap();
+    let mut settings = Settings::default();
+    settings
+        .with_checks(contractgate_codegen::known_checks())
+        .unwrap()
+        .with_ir_file_name("petstore_expanded_all_checks.json");
+    let (source, stats) = Generator::new(&settings)
+        .generate_source(&loaded.api)
+        .unwrap();
+    assert_eq!(stats.operations, 4);
+    assert!(source.contains("fn negative_data_rejection()"));
+    assert!(source.contains("fn latency_budget()"));
+    expectorate::assert_contents("tests/output/petstore_expanded_all_checks.rs", &source);
+}
+
+#[test]
+fn unknown_checks_are_refused_with_the_valid_names() {
+    let err = Settings::default()
+        .with_checks(["not_a_check"])
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "unknown check `not_a_check`; valid checks: not_server_error, status_code_conformance, content_type_conformance, response_schema_conformance, response_headers_conformance, auth_enforced, negative_data_rejection, latency_budget, method_not_allowed"
+    );
+}

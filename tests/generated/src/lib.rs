@@ -47,6 +47,7 @@ snapshots! {
     callback_example
     link_example
     petstore_expanded
+    petstore_expanded_all_checks
     petstore
     uspto
     webhook_example
