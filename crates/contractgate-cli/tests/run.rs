@@ -176,7 +176,7 @@ fn a_service_that_keeps_its_contract_exits_0_with_reports() {
     assert!(r.stdout.contains("result: PASSED"), "{}", r.all());
     assert!(
         r.stdout
-            .contains("8 operation(s) and 5 path(s): 53 check(s) passed, 0 failed"),
+            .contains("8 operation(s) and 5 path(s): 55 check(s) passed, 0 failed"),
         "{}",
         r.all()
     );

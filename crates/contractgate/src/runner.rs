@@ -730,25 +730,32 @@ impl Harness {
             Ok(p) => p,
             Err(outcome) => return retitle(&outcome, check),
         };
-        let Some((negative, broken)) = data::negative(op, &planned, &self.validators) else {
+        let mutants =
+            data::mutate::mutants(op, &planned, &self.validators, self.target.settings.seed);
+        if mutants.is_empty() {
             return Outcome::NotApplicable {
                 reason: "no JSON request body or required query parameter to break".into(),
             };
-        };
-        let (wire, curl) = self.build(op, op.method, &negative, true);
-        match self
-            .send(op, Arc::new(wire), Arc::new(curl), negative.notes)
-            .await
-        {
-            Ok(exchange) => match checks::negative_data_rejection::check(&exchange, &broken) {
-                Verdict::Fail(f) => {
-                    Outcome::Failed(Box::new(self.failure(op, check, f, Some(&exchange))))
-                }
-                Verdict::Pass(warnings) => Outcome::Passed { warnings },
-                Verdict::NotApplicable(reason) => Outcome::NotApplicable { reason },
-            },
-            Err(outcome) => retitle(&outcome, check),
         }
+        let mut warnings = Vec::new();
+        for mutant in mutants {
+            let (wire, curl) = self.build(op, op.method, &mutant.planned, true);
+            let exchange = match self
+                .send(op, Arc::new(wire), Arc::new(curl), mutant.planned.notes)
+                .await
+            {
+                Ok(exchange) => exchange,
+                Err(outcome) => return retitle(&outcome, check),
+            };
+            match checks::negative_data_rejection::check(&exchange, &mutant.broken) {
+                Verdict::Fail(f) => {
+                    return Outcome::Failed(Box::new(self.failure(op, check, f, Some(&exchange))));
+                }
+                Verdict::Pass(w) => warnings.extend(w),
+                Verdict::NotApplicable(reason) => return Outcome::NotApplicable { reason },
+            }
+        }
+        Outcome::Passed { warnings }
     }
 
     /// Runs `method_not_allowed` on a documented path: every undocumented method among GET, PUT,

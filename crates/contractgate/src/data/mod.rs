@@ -3,6 +3,7 @@
 //! the schema; and their serialization into a path, query, headers, cookies and a body.
 
 pub mod examples;
+pub(crate) mod mutate;
 pub mod serialize;
 pub mod synth;
 

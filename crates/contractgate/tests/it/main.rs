@@ -4,6 +4,7 @@
 mod checks;
 mod data;
 mod http;
+mod negative_data;
 mod redaction;
 mod support;
 mod synth_specs;

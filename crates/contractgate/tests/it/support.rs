@@ -288,7 +288,11 @@ pub fn router(b: Behaviour) -> Router {
                         .0
                         .get("qty")
                         .and_then(Value::as_i64)
-                        .is_some_and(|q| (1..=100).contains(&q));
+                        .is_some_and(|q| (1..=100).contains(&q))
+                    && body
+                        .0
+                        .as_object()
+                        .is_some_and(|m| m.keys().all(|k| k == "name" || k == "qty"));
                 if b.reject_items || (!valid && !b.accept_invalid_items) {
                     return (
                         StatusCode::UNPROCESSABLE_ENTITY,
