@@ -20,7 +20,7 @@
 use std::path::{Path, PathBuf};
 
 use contractgate::config::Environment;
-use contractgate::{Config, ConfigError, Settings, TargetError};
+use contractgate::{ConfigError, Resolve, Settings, TargetError};
 
 /// The keys of an environment that only `contractgate run` reads.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -86,63 +86,30 @@ pub struct RunConfig {
 }
 
 /// Finds the config file (`--config`/`CONTRACTGATE_CONFIG`, else `contractgate.toml` next to the
-/// spec) and the environment (`--env`/`CONTRACTGATE_ENV`).
+/// spec) and the environment (`--env`/`CONTRACTGATE_ENV`), the harness's way
+/// ([`Resolve::environment_with_env`]). clap has already read the `CONTRACTGATE_*` variables
+/// into the flags, so the harness is given no variables of its own to read.
 pub fn resolve(
     config: Option<&Path>,
     environment: Option<&str>,
     spec: &Path,
 ) -> Result<RunConfig, SetupError> {
-    let next_to_spec = spec
-        .parent()
-        .unwrap_or(Path::new(""))
-        .join("contractgate.toml");
-    let path = match config {
-        Some(p) => Some(p.to_owned()),
-        None => Some(next_to_spec.clone()).filter(|p| p.is_file()),
-    };
-    let loaded = path
-        .as_deref()
-        .map(|p| Config::load(p).map(|c| (p.to_owned(), c)))
-        .transpose()?;
-    let env: Option<(&str, &Environment)> = match (environment, &loaded) {
-        (None, _) => None,
-        (Some(name), None) => {
-            return Err(
-                TargetError::NoConfig(name.to_owned(), next_to_spec.display().to_string()).into(),
-            );
-        }
-        (Some(name), Some((path, c))) => match c.environments.get(name) {
-            Some(e) => Some((name, e)),
-            None => {
-                return Err(TargetError::UnknownEnvironment {
-                    path: path.display().to_string(),
-                    name: name.to_owned(),
-                    known: c
-                        .environments
-                        .keys()
-                        .cloned()
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                }
-                .into());
-            }
-        },
-    };
-    let settings = match &loaded {
-        Some((_, c)) => Settings::from_config(c, env.map(|(_, e)| e)),
-        None => Settings::default(),
-    };
-    let server = env.map(|(_, e)| ServerKeys::of(e)).unwrap_or_default();
-    let environment = env.map(|(n, _)| n.to_owned());
-    let base_url = env.and_then(|(_, e)| e.base_url.clone());
-    let use_spec_server = env.is_some_and(|(_, e)| e.use_spec_server);
+    let mut resolve = Resolve::new().with_spec(spec);
+    if let Some(config) = config {
+        resolve = resolve.with_config(config);
+    }
+    if let Some(environment) = environment {
+        resolve = resolve.with_environment(environment);
+    }
+    let resolved = resolve.environment_with_env(None, &|_| None)?;
+    let env = resolved.environment.as_ref();
     Ok(RunConfig {
-        path: loaded.map(|(p, _)| p),
-        environment,
-        base_url,
-        use_spec_server,
-        settings,
-        server,
+        path: resolved.config_path.clone(),
+        environment: env.map(|(n, _)| n.clone()),
+        base_url: env.and_then(|(_, e)| e.base_url.clone()),
+        use_spec_server: env.is_some_and(|(_, e)| e.use_spec_server),
+        server: env.map(|(_, e)| ServerKeys::of(e)).unwrap_or_default(),
+        settings: resolved.settings,
     })
 }
 
@@ -150,6 +117,7 @@ pub fn resolve(
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use contractgate::Config;
 
     #[test]
     fn the_documented_configs_parse() {

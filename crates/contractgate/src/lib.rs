@@ -96,4 +96,6 @@ pub use runner::{
     run_path_check_with,
 };
 pub use schema::SchemaError;
-pub use target::{Credentials, InProcess, Resolve, Secret, Target, TargetError};
+pub use target::{
+    Credentials, InProcess, Resolve, ResolvedEnvironment, Secret, Target, TargetError,
+};

@@ -107,6 +107,34 @@ impl Resolve {
         api: Option<&Api>,
         vars: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Target, TargetError> {
+        let resolved = self.environment_with_env(api, vars)?;
+        let environment = resolved.environment.as_ref();
+        let spec_server = environment
+            .filter(|(_, e)| e.use_spec_server)
+            .and_then(|_| api.and_then(|a| a.servers.first()).map(|s| s.default_url()));
+        let base_url = self
+            .base_url
+            .clone()
+            .or_else(|| vars("CONTRACTGATE_BASE_URL").filter(|s| !s.is_empty()))
+            .or_else(|| environment.and_then(|(_, e)| e.base_url.clone()))
+            .or(spec_server)
+            .ok_or(TargetError::NoBaseUrl)?;
+        let mut target = Target::new(base_url)?;
+        target.environment = environment.map(|(n, _)| n.clone());
+        target.settings = resolved.settings;
+        target.read_secrets(api, vars);
+        Ok(target)
+    }
+
+    /// The first half of [`Resolve::target_with_env`]: the config file (explicit, else
+    /// `CONTRACTGATE_CONFIG`, else `contractgate.toml` next to the spec), the environment
+    /// (explicit, else `CONTRACTGATE_ENV`) and the settings they give, before any base URL is
+    /// chosen. `contractgate run` uses it to read the environment's server keys.
+    pub fn environment_with_env(
+        &self,
+        api: Option<&Api>,
+        vars: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<ResolvedEnvironment, TargetError> {
         let env_name = self
             .environment
             .clone()
@@ -141,7 +169,7 @@ impl Resolve {
                 return Err(TargetError::NoConfig(name.clone(), looked));
             }
             (Some(name), Some(c)) => match c.environments.get(name) {
-                Some(env) => Some((name.as_str(), env)),
+                Some(env) => Some((name.clone(), env.clone())),
                 None => {
                     return Err(TargetError::UnknownEnvironment {
                         path: config_path
@@ -160,25 +188,31 @@ impl Resolve {
             },
         };
         let settings = match &config {
-            Some(c) => Settings::from_config(c, environment.map(|(_, e)| e)),
+            Some(c) => Settings::from_config(c, environment.as_ref().map(|(_, e)| e)),
             None => Settings::default(),
         };
-        let spec_server = environment
-            .filter(|(_, e)| e.use_spec_server)
-            .and_then(|_| api.and_then(|a| a.servers.first()).map(|s| s.default_url()));
-        let base_url = self
-            .base_url
-            .clone()
-            .or_else(|| vars("CONTRACTGATE_BASE_URL").filter(|s| !s.is_empty()))
-            .or_else(|| environment.and_then(|(_, e)| e.base_url.clone()))
-            .or(spec_server)
-            .ok_or(TargetError::NoBaseUrl)?;
-        let mut target = Target::new(base_url)?;
-        target.environment = environment.map(|(n, _)| n.to_owned());
-        target.settings = settings;
-        target.read_secrets(api, vars);
-        Ok(target)
+        Ok(ResolvedEnvironment {
+            config_path,
+            config,
+            environment,
+            settings,
+        })
     }
+}
+
+/// A config file and the environment chosen in it, as [`Resolve::environment_with_env`] finds
+/// them.
+#[derive(Clone, Debug, Default)]
+pub struct ResolvedEnvironment {
+    /// The config file used, if any.
+    pub config_path: Option<PathBuf>,
+    /// Its content.
+    pub config: Option<Config>,
+    /// The environment chosen, by name, with its table.
+    pub environment: Option<(String, crate::config::Environment)>,
+    /// The settings: the environment's values over the file's top-level ones (defaults without a
+    /// file).
+    pub settings: Settings,
 }
 
 /// A secret read from an environment variable.
