@@ -163,6 +163,15 @@ impl Received {
     pub fn content_type(&self) -> Option<&str> {
         self.header("content-type")
     }
+
+    /// `500 text/html`: the status and content type, as failures print them after `Received:`.
+    pub fn status_and_type(&self) -> String {
+        format!(
+            "{} {}",
+            self.status,
+            self.content_type().unwrap_or("(no content type)")
+        )
+    }
 }
 
 /// Why no response came back.

@@ -322,13 +322,7 @@ impl Harness {
             Verdict::NotApplicable(reason) => Outcome::NotApplicable { reason },
             Verdict::Pass(warnings) if (400..500).contains(&status) => {
                 let mut finding = Finding::new("request rejected, the route was not exercised")
-                    .received(format!(
-                        "{status} {}",
-                        exchange
-                            .response
-                            .content_type()
-                            .unwrap_or("(no content type)")
-                    ))
+                    .received(exchange.response.status_and_type())
                     .documented(success_statuses(op));
                 if let Some(hint) = self.missing_credentials(op) {
                     finding = finding.detail(hint);

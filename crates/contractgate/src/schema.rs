@@ -7,6 +7,13 @@ use std::sync::{Arc, Mutex};
 
 /// Compiles a validator for an IR schema (JSON Schema 2020-12, formats checked, OpenAPI's `byte`
 /// checked as base64).
+/// The target of `node`'s local `$ref` (`#/$defs/Pet`, percent escapes decoded) inside `root`,
+/// the bundled schema it belongs to; `None` without a `$ref` or when it names nothing.
+pub(crate) fn local_ref<'a>(root: &'a Value, node: &Value) -> Option<&'a Value> {
+    let pointer = node.get("$ref")?.as_str()?.strip_prefix('#')?;
+    root.pointer(&percent_encoding::percent_decode_str(pointer).decode_utf8_lossy())
+}
+
 pub(crate) fn compile(schema: &Value) -> Result<jsonschema::Validator, String> {
     jsonschema::options()
         .with_draft(jsonschema::Draft::Draft202012)
@@ -120,11 +127,8 @@ fn collect<'a>(root: &'a Value, schema: &'a Value, shape: &mut Shape<'a>, depth:
         }
         return;
     };
-    if let Some(Value::String(r)) = map.get("$ref") {
-        match r.strip_prefix('#').and_then(|p| {
-            let decoded = percent_encoding::percent_decode_str(p).decode_utf8_lossy();
-            root.pointer(&decoded)
-        }) {
+    if map.contains_key("$ref") {
+        match local_ref(root, schema) {
             Some(target) => collect(root, target, shape, depth + 1),
             None => shape.open = true,
         }

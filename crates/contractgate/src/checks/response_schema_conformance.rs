@@ -164,14 +164,7 @@ fn route_hint(ctx: &Context<'_>, body: &Value) -> Option<String> {
 fn is_trivial(schema: &Value) -> bool {
     let mut node = schema;
     for _ in 0..8 {
-        let Some(target) = node
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| r.strip_prefix('#'))
-            .and_then(|p| {
-                schema.pointer(&percent_encoding::percent_decode_str(p).decode_utf8_lossy())
-            })
-        else {
+        let Some(target) = crate::schema::local_ref(schema, node) else {
             break;
         };
         node = target;

@@ -12,13 +12,7 @@ pub(crate) fn check(ctx: &Context<'_>, exchange: &Exchange) -> Verdict {
     }
     Verdict::Fail(
         Finding::new("undocumented status code")
-            .received(format!(
-                "{status} {}",
-                exchange
-                    .response
-                    .content_type()
-                    .unwrap_or("(no content type)")
-            ))
+            .received(exchange.response.status_and_type())
             .documented(documented_statuses(ctx.operation)),
     )
 }

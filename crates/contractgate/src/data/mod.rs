@@ -298,14 +298,7 @@ fn required_names(schema: &Value) -> Vec<String> {
         if let Some(Value::Array(r)) = node.get("required") {
             out.extend(r.iter().filter_map(Value::as_str).map(str::to_owned));
         }
-        if let Some(target) = node
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| r.strip_prefix('#'))
-            .and_then(|p| {
-                schema.pointer(&percent_encoding::percent_decode_str(p).decode_utf8_lossy())
-            })
-        {
+        if let Some(target) = crate::schema::local_ref(schema, node) {
             stack.push(target);
         }
         if let Some(Value::Array(all)) = node.get("allOf") {

@@ -93,14 +93,7 @@ fn resolve<'a>(root: &'a Value, schema: &'a Value) -> Vec<&'a Value> {
         if let Some(Value::Array(all)) = node.get("allOf") {
             stack.extend(all.iter().rev());
         }
-        if let Some(target) = node
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| r.strip_prefix('#'))
-            .and_then(|p| {
-                root.pointer(&percent_encoding::percent_decode_str(p).decode_utf8_lossy())
-            })
-        {
+        if let Some(target) = crate::schema::local_ref(root, node) {
             stack.push(target);
         }
     }
