@@ -140,6 +140,7 @@ async fn bare(client: reqwest::Client, url: String, concurrency: usize, total: u
                         .body(body.clone())
                 };
                 let resp = req
+                    .timeout(Duration::from_secs(30))
                     .header("Accept", "application/json, */*;q=0.1")
                     .send()
                     .await
@@ -160,6 +161,9 @@ fn main() {
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(6400);
+    // For profiling one side: `bench N bare` or `bench N checked` runs only that loop, against
+    // the server that answers at once, at concurrency 64.
+    let only = std::env::args().nth(2);
     let _ = rustls::crypto::ring::default_provider().install_default();
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -167,6 +171,21 @@ fn main() {
         .pool_max_idle_per_host(128)
         .build()
         .unwrap();
+    if let Some(only) = only {
+        let (_server_rt, url) = server(Duration::ZERO);
+        let h = Arc::new(Harness::new(
+            Arc::new(api()),
+            Target::new(url.clone()).unwrap(),
+        ));
+        let rt = contractgate::runtime();
+        let rate = match only.as_str() {
+            "bare" => rt.block_on(bare(client, url, 64, total)),
+            "checked" => rt.block_on(checked(h, 64, total)),
+            other => panic!("unknown loop `{other}` (bare or checked)"),
+        };
+        println!("{only}: {rate:.0} req/s");
+        return;
+    }
     println!("| server | concurrency | bare reqwest (req/s) | checked (req/s) | checked / bare |");
     println!("| --- | --- | --- | --- | --- |");
     for (label, work) in [

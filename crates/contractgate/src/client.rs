@@ -4,9 +4,14 @@
 //! Redirects are not followed (a redirect is a response to check, and credentials never go to
 //! another host). Bodies are read up to a cap (10 MiB by default) and the cut is reported.
 //! Connection errors are retried (2 times by default, with backoff); nothing else is.
+//!
+//! TLS certificates are verified against the platform's roots, plus the CA certificates of a
+//! [`CaFile`] when one is set (`ca_file` in an environment, or `CONTRACTGATE_CA_FILE`), unless
+//! `insecure` is set.
 
 use std::collections::HashMap;
 use std::future::Future;
+use std::path::PathBuf;
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -71,6 +76,8 @@ pub struct HttpSettings {
     pub timeout: Duration,
     /// Accept invalid TLS certificates.
     pub insecure: bool,
+    /// Extra CA certificates to trust, besides the platform's roots.
+    pub ca_file: Option<CaFile>,
     /// Body size cap in bytes.
     pub max_body_bytes: u64,
     /// Retries on connection errors.
@@ -83,16 +90,109 @@ impl Default for HttpSettings {
             connect_timeout: Duration::from_secs(5),
             timeout: Duration::from_secs(30),
             insecure: false,
+            ca_file: None,
             max_body_bytes: 10 * 1024 * 1024,
             retries: 2,
         }
     }
 }
 
-/// The shared client for a (connect timeout, insecure) pair: one connection pool each.
+/// A PEM file of one or more CA certificates to trust in addition to the platform's roots (a
+/// staging environment behind an internal CA), and the setting that named it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Deserialize)]
+#[serde(from = "PathBuf")]
+pub struct CaFile {
+    /// The file. In `contractgate.toml` a relative path is relative to that file's directory:
+    /// [`Config::parse`](crate::Config::parse) makes it so.
+    pub path: PathBuf,
+    /// Where the path came from, for messages: ``"`ca_file` of [environments.staging] in
+    /// contractgate.toml"``, `"CONTRACTGATE_CA_FILE"`.
+    pub setting: String,
+}
+
+impl From<PathBuf> for CaFile {
+    fn from(path: PathBuf) -> Self {
+        CaFile::new(path, "`ca_file`")
+    }
+}
+
+/// A CA file that cannot be used: missing, unreadable, or without a usable certificate.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{setting}: {problem}")]
+pub struct CaFileError {
+    /// The file.
+    pub path: PathBuf,
+    /// The setting that named it (see [`CaFile::setting`]).
+    pub setting: String,
+    /// What is wrong, with the file's path.
+    pub problem: String,
+}
+
+impl CaFile {
+    /// The file at `path`, named by `setting` (used in error messages).
+    pub fn new(path: impl Into<PathBuf>, setting: impl Into<String>) -> CaFile {
+        CaFile {
+            path: path.into(),
+            setting: setting.into(),
+        }
+    }
+
+    /// Reads the file: every `CERTIFICATE` block in it (other PEM blocks are ignored), each
+    /// checked to be usable as a trust anchor. A missing or unreadable file, broken PEM, a
+    /// certificate that does not parse, or no certificate at all is an error naming the file and
+    /// the setting.
+    pub fn certificates(&self) -> Result<Vec<reqwest::Certificate>, CaFileError> {
+        use rustls::pki_types::CertificateDer;
+        use rustls::pki_types::pem::PemObject;
+
+        let shown = self.path.display();
+        let error = |problem: String| CaFileError {
+            path: self.path.clone(),
+            setting: self.setting.clone(),
+            problem,
+        };
+        let pem = std::fs::read(&self.path)
+            .map_err(|e| error(format!("cannot read the CA file {shown}: {e}")))?;
+        let mut count = 0;
+        for (i, cert) in CertificateDer::pem_slice_iter(&pem).enumerate() {
+            let cert = cert.map_err(|e| {
+                error(format!(
+                    "the CA file {shown} is not valid PEM (certificate {}): {e}",
+                    i + 1
+                ))
+            })?;
+            rustls::RootCertStore::empty().add(cert).map_err(|e| {
+                error(format!(
+                    "certificate {} of the CA file {shown} is not a usable CA certificate: {e}",
+                    i + 1
+                ))
+            })?;
+            count += 1;
+        }
+        if count == 0 {
+            return Err(error(format!(
+                "the CA file {shown} contains no certificate (a PEM file with one or more \
+                 `-----BEGIN CERTIFICATE-----` blocks is expected)"
+            )));
+        }
+        reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+            error(format!(
+                "the CA file {shown} cannot be used by the HTTP client: {e}"
+            ))
+        })
+    }
+}
+
+/// The shared client for a (connect timeout, insecure, CA file) triple: one connection pool
+/// each.
 pub(crate) fn client(settings: &HttpSettings) -> Result<reqwest::Client, String> {
-    static CLIENTS: OnceLock<Mutex<HashMap<(u128, bool), reqwest::Client>>> = OnceLock::new();
-    let key = (settings.connect_timeout.as_millis(), settings.insecure);
+    type Key = (u128, bool, Option<PathBuf>);
+    static CLIENTS: OnceLock<Mutex<HashMap<Key, reqwest::Client>>> = OnceLock::new();
+    let key = (
+        settings.connect_timeout.as_millis(),
+        settings.insecure,
+        settings.ca_file.as_ref().map(|c| c.path.clone()),
+    );
     let clients = CLIENTS.get_or_init(|| Mutex::new(HashMap::new()));
     if let Ok(map) = clients.lock()
         && let Some(c) = map.get(&key)
@@ -100,11 +200,18 @@ pub(crate) fn client(settings: &HttpSettings) -> Result<reqwest::Client, String>
         return Ok(c.clone());
     }
     install_crypto_provider();
-    let built = reqwest::Client::builder()
+    let mut builder = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(settings.connect_timeout)
         .tls_danger_accept_invalid_certs(settings.insecure)
-        .pool_max_idle_per_host(128)
+        .pool_max_idle_per_host(128);
+    if let Some(ca_file) = &settings.ca_file {
+        // Added to the platform's roots, not instead of them.
+        for cert in ca_file.certificates().map_err(|e| e.to_string())? {
+            builder = builder.add_root_certificate(cert);
+        }
+    }
+    let built = builder
         .build()
         .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
     if let Ok(mut map) = clients.lock() {

@@ -9,6 +9,7 @@
 //! request_budget = 500
 //! rate_limit = 20.0              # requests per second
 //! latency_budget_ms = 800
+//! ca_file = "certs/internal-ca.pem"  # extra CA certificates (PEM), relative to this file
 //!
 //! [environments.staging.credentials]
 //! bearerAuth = { token_env = "STAGING_TOKEN" }
@@ -29,6 +30,13 @@
 //! may also carry the keys only `contractgate run` uses (`server`, `ready_url`,
 //! `ready_timeout_secs`, `server_log`); `env_defaults` gives values for unset environment
 //! variables (demo credentials of a local service), and credentials fall back to them.
+//!
+//! `ca_file` names a PEM file of one or more CA certificates trusted in addition to the
+//! platform's roots (a staging environment behind an internal CA); a relative path is relative
+//! to the directory of the `contractgate.toml` that names it. The file is read when the
+//! environment is chosen ([`crate::Resolve`]), and a missing or unreadable file, or one without
+//! a certificate, is an error that names the file and the setting. `CONTRACTGATE_CA_FILE`
+//! overrides it.
 
 use indexmap::IndexMap;
 use serde::Deserialize;
@@ -79,6 +87,11 @@ pub struct Environment {
     /// Accept invalid TLS certificates. Off unless set explicitly.
     #[serde(default)]
     pub insecure: bool,
+    /// A PEM file of CA certificates to trust besides the platform's roots. Written as a path;
+    /// [`Config::parse`] makes a relative one relative to the config file's directory and
+    /// records the setting for messages.
+    #[serde(default)]
+    pub ca_file: Option<crate::client::CaFile>,
     /// Send only GET, HEAD and OPTIONS; other operations are reported as skipped.
     #[serde(default)]
     pub read_only: bool,
@@ -214,12 +227,22 @@ impl Config {
         Config::parse(&text, path)
     }
 
-    /// Parses config text; `path` is used in messages.
+    /// Parses config text; `path` is used in messages, and relative `ca_file` paths are made
+    /// relative to its directory. The CA files themselves are not read here (only the chosen
+    /// environment's is, by [`crate::Resolve`]).
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
-        let config: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
+        let mut config: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
             path: path.to_owned(),
             message: e.to_string().trim_end().to_owned(),
         })?;
+        let dir = path.parent().unwrap_or(Path::new(""));
+        for (name, env) in &mut config.environments {
+            if let Some(ca) = &mut env.ca_file {
+                // `join` keeps an absolute path as it is.
+                ca.path = dir.join(&ca.path);
+                ca.setting = format!("`ca_file` of [environments.{name}] in {}", path.display());
+            }
+        }
         let check_tables = std::iter::once(("checks".to_owned(), &config.checks)).chain(
             config
                 .environments
@@ -277,6 +300,27 @@ deleteUser = "destroys data"
         );
         assert!(!c.checks["latency_budget"].enabled);
         assert_eq!(c.skip["deleteUser"], "destroys data");
+    }
+
+    #[test]
+    fn ca_file_is_relative_to_the_config_file() {
+        let text = "[environments.a]\nca_file = \"certs/ca.pem\"\n[environments.b]\nca_file = \"/etc/ca.pem\"\n";
+        let c = Config::parse(text, Path::new("conf/contractgate.toml")).unwrap();
+        let a = c.environments["a"].ca_file.clone().unwrap();
+        assert_eq!(a.path, Path::new("conf/certs/ca.pem"));
+        assert_eq!(
+            a.setting,
+            "`ca_file` of [environments.a] in conf/contractgate.toml"
+        );
+        let b = c.environments["b"].ca_file.clone().unwrap();
+        assert_eq!(b.path, Path::new("/etc/ca.pem"));
+        let s = Settings::from_config(&c, Some(&c.environments["a"]));
+        assert_eq!(s.http.ca_file, Some(a));
+        let c = Config::parse(text, Path::new("contractgate.toml")).unwrap();
+        assert_eq!(
+            c.environments["a"].ca_file.as_ref().unwrap().path,
+            Path::new("certs/ca.pem")
+        );
     }
 
     #[test]
@@ -368,6 +412,7 @@ impl Settings {
             s.http.connect_timeout = secs(env.connect_timeout_secs, s.http.connect_timeout);
             s.http.timeout = secs(env.timeout_secs, s.http.timeout);
             s.http.insecure = env.insecure;
+            s.http.ca_file = env.ca_file.clone();
             if let Some(m) = env.max_body_bytes {
                 s.http.max_body_bytes = m;
             }

@@ -104,14 +104,17 @@ pub(crate) fn errors(validator: &jsonschema::Validator, instance: &Value) -> Vec
 /// branch count as declared.
 pub(crate) fn undeclared_properties(root: &Value, schema: &Value, instance: &Value) -> Vec<String> {
     let mut out = Vec::new();
-    walk(root, schema, instance, String::new(), 0, &mut out);
+    let mut at = Vec::new();
+    walk(root, schema, instance, &mut at, 0, &mut out);
     out
 }
 
+/// What a schema node says about the properties of an object and the items of an array. Kept in
+/// vectors, not maps: schemas list a handful of properties, and this runs on every response.
 #[derive(Default)]
 struct Shape<'a> {
     open: bool,
-    declared: HashMap<&'a str, Vec<&'a Value>>,
+    declared: Vec<(&'a str, &'a Value)>,
     has_properties: bool,
     items: Vec<&'a Value>,
 }
@@ -146,9 +149,9 @@ fn collect<'a>(root: &'a Value, schema: &'a Value, shape: &mut Shape<'a>, depth:
     }
     if let Some(Value::Object(props)) = map.get("properties") {
         shape.has_properties = true;
-        for (name, sub) in props {
-            shape.declared.entry(name.as_str()).or_default().push(sub);
-        }
+        shape
+            .declared
+            .extend(props.iter().map(|(name, sub)| (name.as_str(), sub)));
     }
     if let Some(items) = map.get("items") {
         shape.items.push(items);
@@ -162,15 +165,33 @@ fn collect<'a>(root: &'a Value, schema: &'a Value, shape: &mut Shape<'a>, depth:
     }
 }
 
-fn walk(
+/// A JSON pointer from path segments (`~` and `/` escaped), built only when something is reported.
+fn pointer(segments: &[Segment<'_>]) -> String {
+    let mut out = String::new();
+    for segment in segments {
+        out.push('/');
+        match segment {
+            Segment::Name(name) => out.push_str(&name.replace('~', "~0").replace('/', "~1")),
+            Segment::Index(i) => out.push_str(&i.to_string()),
+        }
+    }
+    out
+}
+
+enum Segment<'a> {
+    Name(&'a str),
+    Index(usize),
+}
+
+fn walk<'v>(
     root: &Value,
     schema: &Value,
-    instance: &Value,
-    at: String,
+    instance: &'v Value,
+    at: &mut Vec<Segment<'v>>,
     depth: usize,
     out: &mut Vec<String>,
 ) {
-    if depth > 32 {
+    if depth > 32 || !matches!(instance, Value::Object(_) | Value::Array(_)) {
         return;
     }
     let mut shape = Shape::default();
@@ -178,28 +199,32 @@ fn walk(
     match instance {
         Value::Object(obj) => {
             for (name, value) in obj {
-                let here = format!("{at}/{}", name.replace('~', "~0").replace('/', "~1"));
-                match shape.declared.get(name.as_str()) {
-                    Some(subs) => {
-                        for sub in subs {
-                            walk(root, sub, value, here.clone(), depth + 1, out);
-                        }
-                    }
-                    None if shape.has_properties && !shape.open => out.push(here),
-                    None => {}
+                at.push(Segment::Name(name));
+                let mut declared = false;
+                for (_, sub) in shape.declared.iter().filter(|(n, _)| *n == name.as_str()) {
+                    declared = true;
+                    walk(root, sub, value, at, depth + 1, out);
                 }
+                if !declared && shape.has_properties && !shape.open {
+                    let p = pointer(at);
+                    if !out.contains(&p) {
+                        out.push(p);
+                    }
+                }
+                at.pop();
             }
         }
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
+                at.push(Segment::Index(i));
                 for sub in &shape.items {
-                    walk(root, sub, item, format!("{at}/{i}"), depth + 1, out);
+                    walk(root, sub, item, at, depth + 1, out);
                 }
+                at.pop();
             }
         }
         _ => {}
     }
-    out.dedup();
 }
 
 #[cfg(test)]

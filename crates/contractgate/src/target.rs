@@ -5,6 +5,11 @@
 //! [`Resolve::environment`] or `CONTRACTGATE_ENV` in `contractgate.toml` (given by
 //! [`Resolve::config`], `CONTRACTGATE_CONFIG`, or found next to the spec), that environment's
 //! `use_spec_server`, and otherwise an error that says how to set one.
+//!
+//! Extra CA certificates come from `CONTRACTGATE_CA_FILE` (a path, relative to the current
+//! directory), else the environment's `ca_file` (relative to its `contractgate.toml`). The file is
+//! read when the environment is resolved: a missing or unreadable file, or one without a
+//! certificate, is [`TargetError::CaFile`], naming the file and the setting.
 
 use std::future::Future;
 use std::path::{Path, PathBuf};
@@ -13,7 +18,7 @@ use std::sync::OnceLock;
 use contractgate_spec::ir::{Api, ApiKeyLocation, SecurityScheme};
 use indexmap::IndexMap;
 
-use crate::client::{block_on, runtime};
+use crate::client::{CaFile, CaFileError, block_on, runtime};
 use crate::config::{Config, ConfigError, Settings};
 use crate::redact::Redactor;
 
@@ -43,6 +48,9 @@ pub enum TargetError {
     /// The config file is invalid.
     #[error(transparent)]
     Config(#[from] ConfigError),
+    /// The CA file (`ca_file` or `CONTRACTGATE_CA_FILE`) cannot be used.
+    #[error(transparent)]
+    CaFile(#[from] CaFileError),
     /// The base URL is not a URL.
     #[error("base URL `{0}` is not an http(s) URL")]
     BadUrl(String),
@@ -130,6 +138,9 @@ impl Resolve {
     /// `CONTRACTGATE_CONFIG`, else `contractgate.toml` next to the spec), the environment
     /// (explicit, else `CONTRACTGATE_ENV`) and the settings they give, before any base URL is
     /// chosen. `contractgate run` uses it to read the environment's server keys.
+    ///
+    /// `CONTRACTGATE_CA_FILE` replaces the environment's `ca_file`; the CA file in force is read
+    /// here, so a bad one is an error before any request.
     pub fn environment_with_env(
         &self,
         api: Option<&Api>,
@@ -187,10 +198,16 @@ impl Resolve {
                 }
             },
         };
-        let settings = match &config {
+        let mut settings = match &config {
             Some(c) => Settings::from_config(c, environment.as_ref().map(|(_, e)| e)),
             None => Settings::default(),
         };
+        if let Some(path) = vars("CONTRACTGATE_CA_FILE").filter(|s| !s.is_empty()) {
+            settings.http.ca_file = Some(CaFile::new(path, "CONTRACTGATE_CA_FILE"));
+        }
+        if let Some(ca_file) = &settings.http.ca_file {
+            ca_file.certificates()?;
+        }
         Ok(ResolvedEnvironment {
             config_path,
             config,

@@ -44,13 +44,14 @@ pub(crate) fn check(ctx: &Context<'_>, exchange: &Exchange) -> Verdict {
             "only JSON bodies are validated (this one is {media_type})"
         ));
     }
-    let received = format!("{} {received_type}", r.status);
-    let documented_line = format!("the schema of {} {media_type}", documented.status);
+    // Built only for a failure: this check runs on every response.
+    let received = || format!("{} {received_type}", r.status);
+    let documented_line = || format!("the schema of {} {media_type}", documented.status);
     if r.truncated {
         return Verdict::Fail(
             Finding::new("the body is larger than the size cap and was not validated")
-                .received(format!("{received}, more than {} bytes", r.body.len()))
-                .documented(documented_line)
+                .received(format!("{}, more than {} bytes", received(), r.body.len()))
+                .documented(documented_line())
                 .detail(
                     "Raise `max_body_bytes` in the environment if bodies this large are expected.",
                 ),
@@ -62,10 +63,11 @@ pub(crate) fn check(ctx: &Context<'_>, exchange: &Exchange) -> Verdict {
             return Verdict::Fail(
                 Finding::new("the body is not valid JSON")
                     .received(format!(
-                        "{received}, {} bytes that do not parse: {e}",
+                        "{}, {} bytes that do not parse: {e}",
+                        received(),
                         r.body.len()
                     ))
-                    .documented(documented_line),
+                    .documented(documented_line()),
             );
         }
     };
@@ -102,10 +104,11 @@ pub(crate) fn check(ctx: &Context<'_>, exchange: &Exchange) -> Verdict {
         }
         let mut finding = Finding::new("the body has properties the schema does not declare")
             .received(format!(
-                "{received}, {}",
+                "{}, {}",
+                received(),
                 count(undeclared.len(), "undeclared property")
             ))
-            .documented(format!("{documented_line} (strict_properties)"));
+            .documented(format!("{} (strict_properties)", documented_line()));
         finding.details = undeclared_lines
             .iter()
             .map(|l| format!("  - {l}"))
@@ -115,10 +118,11 @@ pub(crate) fn check(ctx: &Context<'_>, exchange: &Exchange) -> Verdict {
     }
     let mut finding = Finding::new("the body does not match its schema")
         .received(format!(
-            "{received}, {}",
+            "{}, {}",
+            received(),
             count(schema_errors.len(), "schema violation")
         ))
-        .documented(documented_line);
+        .documented(documented_line());
     finding.schema_errors = schema_errors;
     finding.route_hint = route_hint(ctx, &body);
     finding.warnings = undeclared_lines;

@@ -6,10 +6,25 @@
 //! as their media type says: JSON (and `+json`), `application/x-www-form-urlencoded`,
 //! `multipart/form-data` (each part with its own `Content-Type`), `text/plain` and
 //! `application/octet-stream`.
+//!
+//! Percent-encoding (UTF-8) by location:
+//! - path and query: everything but RFC 3986 unreserved characters (`allowReserved` keeps the
+//!   reserved ones in query values, `&`, `=` and `#` excepted);
+//! - cookie (`form`): values, and the names of an exploded object's pairs, exactly as query
+//!   values (`allowReserved` does not apply: `;` or `,` would split the `Cookie` header), so a
+//!   value never carries `;`, `,`, space, `"`, `\`, control or non-ASCII characters. The
+//!   separator of a non-exploded list or object stays a bare `,`, as the form style defines it.
+//!   The parameter's own name only has its non-token bytes (RFC 6265) encoded, so every valid
+//!   cookie name is sent as it is;
+//! - header (`simple`): a value that is a valid header value already (visible ASCII and spaces)
+//!   is sent byte for byte, `%` included. Only when some part of the value has a control
+//!   character (tab included) or a non-ASCII character are those bytes encoded, and then `%` is
+//!   encoded too (`%25`), so decoding the header gives back exactly the value. The `,` and `=`
+//!   separators of the simple style stay bare. A header value is therefore always valid.
 
 use contractgate_spec::ir::{Encoding, ParamLocation, ParamStyle};
 use indexmap::IndexMap;
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use percent_encoding::{AsciiSet, CONTROLS, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::Value;
 
 /// Everything but RFC 3986 unreserved characters is encoded.
@@ -36,6 +51,26 @@ const RESERVED_ALLOWED: &AsciiSet = &COMPONENT
     .remove(b'+')
     .remove(b',')
     .remove(b';');
+/// Cookie names: everything but RFC 6265 token characters (RFC 9110 `tchar`) is encoded.
+const COOKIE_NAME: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'!')
+    .remove(b'#')
+    .remove(b'$')
+    .remove(b'%')
+    .remove(b'&')
+    .remove(b'\'')
+    .remove(b'*')
+    .remove(b'+')
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'^')
+    .remove(b'_')
+    .remove(b'`')
+    .remove(b'|')
+    .remove(b'~');
+/// Header values with a byte that is not allowed in one: control characters and DEL are
+/// encoded (non-ASCII bytes always are), and `%`, so that decoding is unambiguous.
+const HEADER_ENCODED: &AsciiSet = &CONTROLS.add(b'%');
 
 /// A serialized parameter, ready to place.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -44,9 +79,9 @@ pub enum Placed {
     Path(String),
     /// Query pairs, already encoded, joined with `&` (e.g. `color=blue&color=black`).
     Query(String),
-    /// A header value.
+    /// A header value, always a valid one (see the module docs).
     Header(String),
-    /// Cookie pairs (`name=value`), joined with `; ` in the `Cookie` header.
+    /// Cookie pairs (`name=value`, percent-encoded), joined with `; ` in the `Cookie` header.
     Cookie(Vec<String>),
 }
 
@@ -63,6 +98,27 @@ fn scalar(v: &Value) -> String {
         Value::Null => String::new(),
         other => other.to_string(),
     }
+}
+
+impl Shape {
+    /// Every string in the value: the primitive, list items, object keys and values.
+    fn strings(&self) -> Vec<&str> {
+        match self {
+            Shape::Empty => Vec::new(),
+            Shape::Primitive(v) => vec![v.as_str()],
+            Shape::List(xs) => xs.iter().map(String::as_str).collect(),
+            Shape::Object(pairs) => pairs
+                .iter()
+                .flat_map(|(k, v)| [k.as_str(), v.as_str()])
+                .collect(),
+        }
+    }
+}
+
+/// A byte that may not appear in a header value: a control character (tab included), DEL, or
+/// part of a non-ASCII character.
+fn not_header_safe(b: u8) -> bool {
+    b.is_ascii_control() || !b.is_ascii()
 }
 
 fn shape(v: &Value) -> Shape {
@@ -136,24 +192,37 @@ pub fn serialize_param(
             Ok(Placed::Query(s))
         }
         ParamLocation::Header => match style {
-            ParamStyle::Simple => Ok(Placed::Header(simple(
-                &shape(value),
-                explode,
-                &|s: &str| s.to_owned(),
-            ))),
+            ParamStyle::Simple => {
+                let shape = shape(value);
+                let needs_encoding = shape
+                    .strings()
+                    .iter()
+                    .any(|s| s.bytes().any(not_header_safe));
+                let header = if needs_encoding {
+                    simple(&shape, explode, &|s: &str| {
+                        utf8_percent_encode(s, HEADER_ENCODED).to_string()
+                    })
+                } else {
+                    simple(&shape, explode, &|s: &str| s.to_owned())
+                };
+                Ok(Placed::Header(header))
+            }
             _ => unsupported(),
         },
         ParamLocation::Cookie => match style {
             ParamStyle::Form => {
-                let raw = |s: &str| s.to_owned();
+                // Never `RESERVED_ALLOWED`: `;` and `,` would split the header.
+                let enc = |s: &str| utf8_percent_encode(s, COMPONENT).to_string();
+                let n = utf8_percent_encode(name, COOKIE_NAME).to_string();
                 let pairs = match shape(value) {
                     Shape::List(xs) if explode => {
-                        xs.iter().map(|x| format!("{name}={x}")).collect()
+                        xs.iter().map(|x| format!("{n}={}", enc(x))).collect()
                     }
-                    Shape::Object(pairs) if explode => {
-                        pairs.iter().map(|(k, v)| format!("{k}={v}")).collect()
-                    }
-                    s => vec![form(name, &s, false, &raw)],
+                    Shape::Object(pairs) if explode => pairs
+                        .iter()
+                        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+                        .collect(),
+                    s => vec![form(&n, &s, false, &enc)],
                 };
                 Ok(Placed::Cookie(pairs))
             }
@@ -603,6 +672,96 @@ mod tests {
         let kept = serialize_param("p", Query, Form, true, true, &json!("a/b:c")).unwrap();
         assert_eq!(kept, Placed::Query("p=a/b:c".into()));
         assert!(serialize_param("color", Path, DeepObject, true, false, &json!("x")).is_err());
+    }
+
+    #[test]
+    fn cookie_values_are_percent_encoded() {
+        assert_eq!(
+            s(Cookie, Form, false, json!("a b;c=d")),
+            "color=a%20b%3Bc%3Dd"
+        );
+        assert_eq!(
+            s(Cookie, Form, true, json!("caf\u{e9} \"x\",\\y")),
+            "color=caf%C3%A9%20%22x%22%2C%5Cy"
+        );
+        // Non-exploded lists and objects keep the bare `,` between items; commas inside items
+        // are encoded.
+        assert_eq!(
+            s(Cookie, Form, false, json!(["a,b", "c d"])),
+            "color=a%2Cb,c%20d"
+        );
+        assert_eq!(
+            s(Cookie, Form, false, json!({"k;1": "v 1"})),
+            "color=k%3B1,v%201"
+        );
+        // Exploded lists repeat the name; exploded objects encode names and values.
+        assert_eq!(
+            s(Cookie, Form, true, json!(["a b", "\u{fc}"])),
+            "color=a%20b; color=%C3%BC"
+        );
+        assert_eq!(
+            serialize_param(
+                "prefs",
+                Cookie,
+                Form,
+                true,
+                false,
+                &json!({"the theme": "dark; x", "lang": "fran\u{e7}ais", "n": 2})
+            )
+            .unwrap(),
+            Placed::Cookie(vec![
+                "the%20theme=dark%3B%20x".into(),
+                "lang=fran%C3%A7ais".into(),
+                "n=2".into()
+            ])
+        );
+        // `allowReserved` does not apply to cookies.
+        assert_eq!(
+            serialize_param("c", Cookie, Form, false, true, &json!("a;b,c/d")).unwrap(),
+            Placed::Cookie(vec!["c=a%3Bb%2Cc%2Fd".into()])
+        );
+        // The parameter's name: only non-token bytes are encoded.
+        assert_eq!(
+            serialize_param("sess$id", Cookie, Form, false, false, &json!("1")).unwrap(),
+            Placed::Cookie(vec!["sess$id=1".into()])
+        );
+        assert_eq!(
+            serialize_param("a b;", Cookie, Form, false, false, &json!("1")).unwrap(),
+            Placed::Cookie(vec!["a%20b%3B=1".into()])
+        );
+    }
+
+    #[test]
+    fn header_values_are_always_valid() {
+        // Valid header values go as they are, `%` and separators included.
+        assert_eq!(
+            s(Header, Simple, false, json!("100% \"ok\"; q=1, x")),
+            "100% \"ok\"; q=1, x"
+        );
+        // Non-ASCII and control characters are encoded, and then `%` too.
+        assert_eq!(s(Header, Simple, false, json!("caf\u{e9}")), "caf%C3%A9");
+        assert_eq!(
+            s(Header, Simple, false, json!("a\r\nb\tc\u{7f}")),
+            "a%0D%0Ab%09c%7F"
+        );
+        assert_eq!(s(Header, Simple, false, json!("5% \u{e9}")), "5%25 %C3%A9");
+        // The decision is for the whole value: `%` in one item is encoded when another item
+        // needs encoding.
+        assert_eq!(
+            s(Header, Simple, false, json!(["50%", "\u{e9}"])),
+            "50%25,%C3%A9"
+        );
+        assert_eq!(
+            s(Header, Simple, true, json!({"k\u{e9}": "v\n", "p": "1%"})),
+            "k%C3%A9=v%0A,p=1%25"
+        );
+        for v in [json!("caf\u{e9}\u{0}"), json!(["\u{1b}[31m", "\u{2603}"])] {
+            let h = s(Header, Simple, false, v);
+            assert!(
+                h.bytes().all(|b| b == b' ' || b.is_ascii_graphic()),
+                "{h:?}"
+            );
+        }
     }
 
     #[test]

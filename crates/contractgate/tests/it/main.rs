@@ -1,10 +1,12 @@
 //! Integration tests of the harness against real axum servers on 127.0.0.1.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod ca_file;
 mod checks;
 mod data;
 mod http;
 mod negative_data;
+mod param_encoding;
 mod redaction;
 mod support;
 mod synth_specs;
