@@ -379,19 +379,16 @@ pub(crate) fn excerpt(body: &[u8], content_type: Option<&str>) -> String {
     }
 }
 
-/// Sends a request, retrying connection errors only.
+/// Sends a request with `client` (from [`client`]; a [`Harness`](crate::Harness) keeps its own),
+/// retrying connection errors only.
 pub(crate) async fn send(
+    client: &reqwest::Client,
     request: &WireRequest,
     settings: &HttpSettings,
 ) -> Result<Received, TransportError> {
-    let client = client(settings).map_err(|message| TransportError {
-        connect: false,
-        timeout: false,
-        message,
-    })?;
     let mut attempt = 0;
     loop {
-        match send_once(&client, request, settings).await {
+        match send_once(client, request, settings).await {
             Err(e) if e.connect && attempt < settings.retries => {
                 attempt += 1;
                 tokio::time::sleep(Duration::from_millis(100 * (1 << attempt))).await;

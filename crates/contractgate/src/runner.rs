@@ -120,6 +120,7 @@ pub struct Harness {
     next_slot: tokio::sync::Mutex<Option<Instant>>,
     plans: Mutex<HashMap<String, Arc<Planned>>>,
     built: Mutex<HashMap<String, Built>>,
+    client: std::sync::OnceLock<Result<reqwest::Client, String>>,
 }
 
 /// A positive request built once per operation: the wire request and its curl twin.
@@ -145,6 +146,7 @@ impl Harness {
             next_slot: tokio::sync::Mutex::new(None),
             plans: Mutex::new(HashMap::new()),
             built: Mutex::new(HashMap::new()),
+            client: std::sync::OnceLock::new(),
         }
     }
 
@@ -484,7 +486,20 @@ impl Harness {
             };
             tokio::time::sleep_until(at.into()).await;
         }
-        match client::send(&wire, &settings.http).await {
+        let client = self
+            .client
+            .get_or_init(|| client::client(&settings.http))
+            .as_ref()
+            .map_err(|message| client::TransportError {
+                connect: false,
+                timeout: false,
+                message: message.clone(),
+            });
+        let sent = match client {
+            Ok(client) => client::send(client, &wire, &settings.http).await,
+            Err(e) => Err(e),
+        };
+        match sent {
             Ok(response) => Ok(Exchange {
                 wire,
                 curl,
