@@ -34,7 +34,9 @@ pub mod exit {
     /// Usage error: bad arguments (clap's own exit code for usage errors is also 2); for `run`
     /// also a spec that does not load, or a bad `contractgate.toml`.
     pub const USAGE: u8 = 2;
-    /// `run`: the target could not be reached, or the server did not start.
+    /// `run`: the target could not be reached, or stopped answering during the run (checks got no
+    /// answer and a TCP connect after the run fails), or the server did not start, or exited
+    /// during the run.
     pub const UNREACHABLE: u8 = 3;
     /// `run`: interrupted by Ctrl-C or SIGTERM (the server, if any, was stopped).
     pub const INTERRUPTED: u8 = 130;
@@ -54,7 +56,8 @@ Exit codes:
   0  every check passed (skipped and not-applicable checks do not fail a run)
   1  contract failures (failed, not exercised, or no answer)
   2  usage error, a spec that does not load, or a bad contractgate.toml
-  3  the target is unreachable, or the server did not start, become ready or stay up
+  3  the target is unreachable at the start, or stopped answering during the run (checks got no
+     answer and a connect after the run fails), or the server did not start, become ready or stay up
   130  interrupted (Ctrl-C, SIGTERM); the server was stopped";
 
 /// contractgate: contract tests from an OpenAPI document.
@@ -149,6 +152,16 @@ pub struct RunArgs {
     /// Accept invalid TLS certificates (TLS is verified otherwise).
     #[arg(long, help_heading = "Target")]
     pub insecure: bool,
+
+    /// Also trust the CA certificates in this PEM file (a target behind an internal CA); replaces
+    /// the environment's `ca_file`.
+    #[arg(
+        long,
+        value_name = "PEM",
+        env = "CONTRACTGATE_CA_FILE",
+        help_heading = "Target"
+    )]
+    pub ca_file: Option<PathBuf>,
 
     /// Start the service with this shell command, wait until it answers, stop it afterwards.
     #[arg(long, value_name = "CMD", help_heading = "Server")]

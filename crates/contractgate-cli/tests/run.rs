@@ -786,12 +786,608 @@ fn a_server_that_dies_during_the_run_exits_3() {
         &[],
     );
     assert_eq!(r.code, 3, "{}", r.all());
+    let report = read_json(&json);
+    validate_report(&report);
+    assert_eq!(report["exit_code"], 3);
+    let log = report["server"]["log"].as_str().unwrap();
+    let loss = &report["connection_loss"];
+    assert_eq!(loss["unreachable"], true, "{loss}");
+    assert!(loss["server_exit"].is_string(), "{loss}");
+    // Checks after the kill could not connect: the message says so, with the server's end.
+    let errored = with_status(&report, "errored");
+    assert!(!errored.is_empty());
+    assert_eq!(loss["checks"], errored.len());
     assert!(
-        r.stdout.contains("the server exited during the run"),
+        r.stdout.contains(&format!(
+            "target unreachable: {} check(s) could not connect to {}",
+            errored.len(),
+            report["target"]["base_url"].as_str().unwrap()
+        )),
+        "{}",
+        r.all()
+    );
+    assert!(
+        r.stdout.contains(&format!(
+            "\n  the server exited during the run ({}); its output is in {log}\n",
+            loss["server_exit"].as_str().unwrap()
+        )),
+        "{}",
+        r.all()
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// A target that goes away during the run.
+
+/// What the proxy does with the `n`-th request (from 0).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Step {
+    /// Relay it to the service.
+    Relay,
+    /// Read it and close the connection without an answer (a reset, as the client sees it).
+    Drop,
+    /// Close the listener: from now on every connect is refused.
+    Stop,
+}
+
+/// A proxy on 127.0.0.1 in front of the example service: one request per connection, each relayed
+/// or dropped as `step` says (given the request's number from 0 and its request line), until it
+/// says [`Step::Stop`]. Connections that send no request (the CLI's TCP probes) do not count. The
+/// request lines it saw are in `seen`.
+struct Proxy {
+    url: String,
+    seen: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    service: std::process::Child,
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        let _ = self.service.kill();
+        let _ = self.service.wait();
+    }
+}
+
+/// Starts the example service (with `fault`, if any) and a proxy in front of it.
+fn proxy(fault: Option<&str>, mut step: impl FnMut(usize, &str) -> Step + Send + 'static) -> Proxy {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::net::{TcpListener, TcpStream};
+    use std::process::Stdio;
+
+    let mut service = Command::new(user_service());
+    service
+        .args(["--port", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .env_remove("USER_SERVICE_FAULT");
+    if let Some(f) = fault {
+        service.args(["--fault", f]);
+    }
+    let mut service = service.spawn().unwrap();
+    let mut line = String::new();
+    BufReader::new(service.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let backend = line
+        .trim()
+        .strip_prefix("listening on http://")
+        .unwrap()
+        .to_owned();
+
+    /// The request head and body, or `None` when the peer sent nothing.
+    fn read_request(stream: &mut TcpStream) -> Option<(String, Vec<u8>)> {
+        let mut data = Vec::new();
+        let mut buf = [0u8; 8192];
+        let end = loop {
+            if let Some(i) = data.windows(4).position(|w| w == b"\r\n\r\n") {
+                break i + 4;
+            }
+            match stream.read(&mut buf) {
+                Ok(0) | Err(_) => return None,
+                Ok(n) => data.extend_from_slice(&buf[..n]),
+            }
+        };
+        let head = String::from_utf8_lossy(&data[..end]).into_owned();
+        let length: usize = head
+            .lines()
+            .find_map(|l| {
+                let (name, value) = l.split_once(':')?;
+                name.eq_ignore_ascii_case("content-length")
+                    .then(|| value.trim().parse().ok())?
+            })
+            .unwrap_or(0);
+        let mut body = data[end..].to_vec();
+        while body.len() < length {
+            match stream.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => body.extend_from_slice(&buf[..n]),
+            }
+        }
+        Some((head, body))
+    }
+
+    /// One request to the service on a connection of its own; the answer says `connection: close`.
+    fn relay(backend: &str, head: &str, body: &[u8]) -> Vec<u8> {
+        let mut up = TcpStream::connect(backend).unwrap();
+        let mut lines: Vec<&str> = head
+            .trim_end()
+            .lines()
+            .filter(|l| !l.to_ascii_lowercase().starts_with("connection:"))
+            .collect();
+        lines.push("connection: close");
+        up.write_all(format!("{}\r\n\r\n", lines.join("\r\n")).as_bytes())
+            .unwrap();
+        up.write_all(body).unwrap();
+        let mut answer = Vec::new();
+        up.read_to_end(&mut answer).unwrap();
+        let end = answer
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .unwrap_or(answer.len());
+        let head = String::from_utf8_lossy(&answer[..end]);
+        if head.to_ascii_lowercase().contains("\r\nconnection:") {
+            answer
+        } else {
+            let mut out = format!("{head}\r\nconnection: close").into_bytes();
+            out.extend_from_slice(&answer[end..]);
+            out
+        }
+    }
+
+    let listener = TcpListener::bind(("127.0.0.1", 0)).unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = std::sync::Arc::clone(&seen);
+    std::thread::spawn(move || {
+        let mut n = 0;
+        loop {
+            let Ok((mut stream, _)) = listener.accept() else {
+                continue;
+            };
+            let Some((head, body)) = read_request(&mut stream) else {
+                continue;
+            };
+            let request_line = head.lines().next().unwrap_or_default().to_owned();
+            let action = step(n, &request_line);
+            n += 1;
+            log.lock()
+                .unwrap()
+                .push(format!("{request_line} -> {action:?}"));
+            match action {
+                Step::Relay => {
+                    let _ = stream.write_all(&relay(&backend, &head, &body));
+                }
+                Step::Drop => {}
+                Step::Stop => {
+                    // The port is closed before the client sees this request fail.
+                    drop(listener);
+                    drop(stream);
+                    return;
+                }
+            }
+        }
+    });
+    Proxy { url, seen, service }
+}
+
+/// The checks of a JSON report with a status, as (unit id, check).
+fn with_status<'a>(report: &'a serde_json::Value, status: &str) -> Vec<(&'a str, &'a str)> {
+    report["operations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|u| {
+            u["checks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(move |c| c["status"] == status)
+                .map(move |c| (u["id"].as_str().unwrap(), c["check"].as_str().unwrap()))
+        })
+        .collect()
+}
+
+/// `run` against the proxy, one operation at a time, without retries.
+fn run_through(p: &Proxy, xml: &Path, json: &Path) -> Run {
+    contractgate(
+        &[
+            "run",
+            SPEC,
+            "--env",
+            "local",
+            "--no-server",
+            "--base-url",
+            &p.url,
+            "--concurrency",
+            "1",
+            "--retries",
+            "0",
+            "--junit",
+            xml.to_str().unwrap(),
+            "--json",
+            json.to_str().unwrap(),
+        ],
+        &[],
+    )
+}
+
+/// With `--concurrency 1` the requests go in document order: `GET /health`, its
+/// `method_not_allowed`, `GET /user/profile` (where the route mix-up shows), its path's
+/// `method_not_allowed`, then `PUT /user/profile`: updateUserProfile's positive request, the first
+/// request of this line.
+const PUT_PROFILE: &str = "PUT /user/profile ";
+
+/// A proxy step: relay until the first `PUT /user/profile`, then `then` for `count` requests
+/// (`Stop` ends it all), then relay again.
+fn from_put_profile(then: Step, count: usize) -> impl FnMut(usize, &str) -> Step + Send {
+    let mut from = None;
+    move |n, line| {
+        if from.is_none() && line.starts_with(PUT_PROFILE) {
+            from = Some(n);
+        }
+        match from {
+            Some(k) if n - k < count => then,
+            _ => Step::Relay,
+        }
+    }
+}
+
+#[test]
+fn a_target_that_stops_answering_mid_run_exits_3_and_keeps_earlier_failures() {
+    let (xml, json) = (scratch("gone.xml"), scratch("gone.json"));
+    // The route mix-up is found on GET /user/profile; the port closes at the PUT after it.
+    let p = proxy(Some("route-mixup"), from_put_profile(Step::Stop, 1));
+    let r = run_through(&p, &xml, &json);
+    assert_eq!(r.code, 3, "{}", r.all());
+    let seen = p.seen.lock().unwrap().clone();
+    assert!(
+        seen.last().unwrap().starts_with(PUT_PROFILE)
+            && seen[..seen.len() - 1]
+                .iter()
+                .all(|l| l.ends_with("-> Relay")),
+        "{seen:#?}"
+    );
+
+    // The failure found before is reported in full, and listed as the result.
+    assert!(
+        r.stdout.contains(
+            "── failure 1 of 1 ─"
+        ) && r.stdout.contains(
+            "response_schema_conformance failed: the body does not match its schema\nOperation: GET /user/profile"
+        ),
+        "{}",
+        r.all()
+    );
+    assert!(
+        r.stdout.contains(
+            "result: FAILED\n  GET /user/profile (getUserProfile): response_schema_conformance\ntarget unreachable: "
+        ),
         "{}",
         r.all()
     );
     let report = read_json(&json);
     validate_report(&report);
     assert_eq!(report["exit_code"], 3);
+    let errored = with_status(&report, "errored");
+    let loss = &report["connection_loss"];
+    assert_eq!(loss["checks"], errored.len(), "{loss}");
+    assert_eq!(loss["unreachable"], true);
+    assert_eq!(loss["answered_after_run"], false);
+    assert_eq!(loss["first"]["id"], "updateUserProfile");
+    assert_eq!(loss["first"]["check"], "not_server_error");
+    assert!(
+        loss["probe_error"].as_str().unwrap().contains("refused"),
+        "{loss}"
+    );
+    // Every check from updateUserProfile on got no answer; nothing before it did.
+    assert_eq!(errored[0], ("updateUserProfile", "not_server_error"));
+    assert!(errored.contains(&("/users/{id}", "method_not_allowed")));
+    assert!(errored.contains(&("deleteUser", "auth_enforced")));
+    assert_eq!(
+        with_status(&report, "failed"),
+        [("getUserProfile", "response_schema_conformance")]
+    );
+
+    // The message, exactly.
+    let port = p.url.rsplit(':').next().unwrap();
+    let expected = format!(
+        "target unreachable: {} check(s) could not connect to {} (first at PUT /user/profile (updateUserProfile): not_server_error); the server stopped answering during the run\n  a TCP connect after the run failed: 127.0.0.1:{port}: ",
+        errored.len(),
+        p.url
+    );
+    assert!(r.stdout.contains(&expected), "{expected}\n{}", r.all());
+    assert!(
+        r.stdout.contains(&format!(
+            "  1 contract failure(s) found before that are listed above; the {} check(s) without an answer are reported as errors (JUnit <error>, JSON \"errored\")\n",
+            errored.len()
+        )),
+        "{}",
+        r.all()
+    );
+    // They are shown once, not as one failure each.
+    assert!(
+        r.stdout.contains(&format!(
+            "── no answer: {} check(s), the target stopped answering ─",
+            errored.len()
+        )),
+        "{}",
+        r.all()
+    );
+    assert_eq!(
+        r.stdout.matches("Reproduce with:").count(),
+        2,
+        "{}",
+        r.all()
+    );
+
+    // JUnit: the contract failure a <failure>, every check without an answer an <error>.
+    let junit = junit(&xml);
+    let cases: Vec<&quick_junit::TestCase> = junit.test_suites[0].test_cases.iter().collect();
+    let kind = |c: &quick_junit::TestCase| match &c.status {
+        quick_junit::TestCaseStatus::NonSuccess { kind, .. } => Some(*kind),
+        _ => None,
+    };
+    let errors: Vec<(&str, &str)> = cases
+        .iter()
+        .filter(|c| kind(c) == Some(quick_junit::NonSuccessKind::Error))
+        .map(|c| (c.classname.as_ref().unwrap().as_str(), c.name.as_str()))
+        .collect();
+    assert_eq!(errors, errored);
+    let failures: Vec<&str> = cases
+        .iter()
+        .filter(|c| kind(c) == Some(quick_junit::NonSuccessKind::Failure))
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(failures, ["response_schema_conformance"]);
+    assert_eq!(junit.test_suites[0].errors, errored.len());
+    assert_eq!(junit.test_suites[0].failures, 1);
+}
+
+#[test]
+fn a_transient_interruption_is_reported_and_exits_1() {
+    let (xml, json) = (scratch("blip.xml"), scratch("blip.json"));
+    // updateUserProfile's positive request, its request without credentials and its first
+    // invalid request are dropped; everything else is answered, also after the run.
+    let p = proxy(None, from_put_profile(Step::Drop, 3));
+    let r = run_through(&p, &xml, &json);
+    assert_eq!(r.code, 1, "{}", r.all());
+    let report = read_json(&json);
+    validate_report(&report);
+    assert_eq!(report["exit_code"], 1);
+    let errored = with_status(&report, "errored");
+    assert!(
+        errored.iter().all(|(id, _)| *id == "updateUserProfile") && errored.len() >= 3,
+        "{errored:?}"
+    );
+    let loss = &report["connection_loss"];
+    assert_eq!(loss["checks"], errored.len(), "{loss}");
+    assert_eq!(loss["unreachable"], false);
+    assert_eq!(loss["answered_after_run"], true);
+    assert_eq!(loss["probe_error"], serde_json::Value::Null);
+    assert!(
+        r.stdout.contains(&format!(
+            "note: {} check(s) could not connect to {} (first at PUT /user/profile (updateUserProfile): not_server_error), but it answered again after the run (a transient interruption): they count as failures; --retries N retries connection errors\n",
+            errored.len(),
+            p.url
+        )),
+        "{}",
+        r.all()
+    );
+    // As before: every failure in full, each check listed.
+    assert!(
+        r.stdout
+            .contains("result: FAILED\n  PUT /user/profile (updateUserProfile): not_server_error"),
+        "{}",
+        r.all()
+    );
+    assert!(!r.stdout.contains("target unreachable"), "{}", r.all());
+}
+
+// ---------------------------------------------------------------------------------------------
+// The JUnit file as CI test-report parsers read it.
+
+/// The attributes of every `<tag ...>` in `xml`, in order (values still XML-escaped; quick-xml
+/// escapes `<` and `>` in attribute values, so a tag ends at the first `>`).
+fn tags(xml: &str, tag: &str) -> Vec<std::collections::BTreeMap<String, String>> {
+    let open = format!("<{tag}");
+    let mut found = Vec::new();
+    let mut rest = xml;
+    while let Some(i) = rest.find(&open) {
+        rest = &rest[i + open.len()..];
+        if !rest.starts_with([' ', '>', '/']) {
+            continue;
+        }
+        let end = rest.find('>').unwrap();
+        let mut attrs = std::collections::BTreeMap::new();
+        let mut body = rest[..end].trim_end_matches('/').trim();
+        while let Some(eq) = body.find("=\"") {
+            let name = body[..eq].trim().to_owned();
+            let value_end = body[eq + 2..].find('"').unwrap();
+            attrs.insert(name, body[eq + 2..eq + 2 + value_end].to_owned());
+            body = body[eq + 2 + value_end + 1..].trim_start();
+        }
+        found.push(attrs);
+        rest = &rest[end..];
+    }
+    found
+}
+
+/// What GitLab (`lib/gitlab/ci/parsers/test/junit.rb`, with ActiveSupport's XML converter),
+/// mikepenz/action-junit-report (`src/testParser.ts`, xml-js) and dorny/test-reporter
+/// (`src/parsers/java-junit/java-junit-parser.ts`, xml2js) rely on, checked on a run with every
+/// outcome: passed, a contract failure (the route mix-up), errors (requests dropped without an
+/// answer) and skipped (not applicable).
+#[test]
+fn junit_has_what_gitlab_and_github_parsers_read() {
+    let (xml_path, json) = (scratch("parsers.xml"), scratch("parsers.json"));
+    let p = proxy(Some("route-mixup"), from_put_profile(Step::Drop, 3));
+    let r = run_through(&p, &xml_path, &json);
+    assert_eq!(r.code, 1, "{}", r.all());
+    let xml = std::fs::read_to_string(&xml_path).unwrap();
+    let report = read_json(&json);
+
+    // One <testsuites> root (GitLab accepts only one top-level testsuites) with one named
+    // <testsuite> (dorny calls `$.name.trim()` on it) holding the testcases directly.
+    assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites "));
+    let roots = tags(&xml, "testsuites");
+    let suites = tags(&xml, "testsuite");
+    assert_eq!((roots.len(), suites.len()), (1, 1), "{xml}");
+    let (root, suite) = (&roots[0], &suites[0]);
+    assert_eq!(suite["name"], "User Service 0.1.0");
+
+    // Every testcase: a name, a classname (dorny groups by it; GitLab keys a case by
+    // suite + classname + name, so a repeated pair would silently replace another case) and a
+    // time that is a plain number of seconds (GitLab `to_f`, dorny and xml-js `parseFloat`:
+    // without it dorny shows NaN).
+    let cases = tags(&xml, "testcase");
+    let mut keys = std::collections::BTreeSet::new();
+    let mut total = 0.0;
+    for case in &cases {
+        assert!(
+            !case["name"].is_empty() && !case["classname"].is_empty(),
+            "{case:?}"
+        );
+        assert!(
+            keys.insert((case["classname"].clone(), case["name"].clone())),
+            "{case:?} twice"
+        );
+        let time = &case["time"];
+        assert!(
+            time.chars().all(|c| c.is_ascii_digit() || c == '.'),
+            "time {time:?} is not a plain number"
+        );
+        total += time.parse::<f64>().unwrap();
+    }
+    assert!(total > 0.0, "every testcase took 0 s: {xml}");
+
+    // The counts on <testsuites> and <testsuite> match the children (mikepenz and dorny count
+    // the children, GitLab too; a mismatch shows different numbers in different places).
+    let failures = tags(&xml, "failure");
+    let errors = tags(&xml, "error");
+    let skipped = tags(&xml, "skipped");
+    for counts in [root, suite] {
+        assert_eq!(counts["tests"], cases.len().to_string());
+        assert_eq!(counts["failures"], failures.len().to_string());
+        assert_eq!(counts["errors"], errors.len().to_string());
+        assert_eq!(counts["skipped"], skipped.len().to_string());
+        assert!(counts["time"].parse::<f64>().unwrap() > 0.0);
+    }
+    // ... and the run's own summary: failed = <failure> + <error>, skipped + n/a = <skipped>.
+    let summary = &report["summary"];
+    assert_eq!(summary["checks"], cases.len());
+    assert_eq!(summary["failed"], failures.len() + errors.len());
+    assert_eq!(
+        summary["skipped"].as_u64().unwrap() + summary["not_applicable"].as_u64().unwrap(),
+        skipped.len() as u64
+    );
+    assert_eq!(failures.len(), 1);
+    assert!(errors.len() >= 3, "{xml}");
+
+    // <failure>/<error>/<skipped> carry a one-line `message` (mikepenz's annotation message,
+    // dorny's error message) and a `type`. ActiveSupport's converter (GitLab) type-casts an
+    // element by its `type` attribute and refuses the whole file for `yaml` or `symbol`: the
+    // types used are none of its names.
+    const ACTIVE_SUPPORT_TYPES: [&str; 16] = [
+        "symbol",
+        "date",
+        "datetime",
+        "dateTime",
+        "integer",
+        "float",
+        "decimal",
+        "boolean",
+        "string",
+        "double",
+        "base64Binary",
+        "binary",
+        "file",
+        "yaml",
+        "array",
+        "hash",
+    ];
+    for (elements, types) in [
+        (&failures, &["failed", "not_exercised"][..]),
+        (&errors, &["errored"][..]),
+        (&skipped, &["skipped", "not_applicable"][..]),
+    ] {
+        for e in elements.iter() {
+            let message = &e["message"];
+            assert!(!message.is_empty() && !message.contains('\n'), "{e:?}");
+            assert!(types.contains(&e["type"].as_str()), "{e:?}");
+            assert!(!ACTIVE_SUPPORT_TYPES.contains(&e["type"].as_str()));
+        }
+    }
+
+    // The text of a <failure>/<error> (GitLab's system_output, mikepenz's raw details, dorny's
+    // details) is the whole rendering; the message its headline. Read back with quick-junit.
+    let parsed = junit(&xml_path);
+    for case in &parsed.test_suites[0].test_cases {
+        if let quick_junit::TestCaseStatus::NonSuccess {
+            message,
+            description,
+            ..
+        } = &case.status
+        {
+            let text = description.as_ref().unwrap().as_str();
+            assert!(
+                text.starts_with(&format!("{} failed: ", case.name.as_str())),
+                "{text}"
+            );
+            assert!(text.contains("Reproduce with:"), "{text}");
+            let message = message.as_ref().unwrap().as_str();
+            assert!(
+                text.contains(message.split_once(": ").unwrap().1),
+                "{message}"
+            );
+        }
+    }
+    let failure = parsed.test_suites[0]
+        .test_cases
+        .iter()
+        .find(|c| {
+            matches!(
+                &c.status,
+                quick_junit::TestCaseStatus::NonSuccess {
+                    kind: quick_junit::NonSuccessKind::Failure,
+                    ..
+                }
+            )
+        })
+        .unwrap();
+    assert_eq!(
+        (
+            failure.classname.as_ref().unwrap().as_str(),
+            failure.name.as_str()
+        ),
+        ("getUserProfile", "response_schema_conformance")
+    );
+
+    // Times: an operation's testcase times add up to no more than its time (one shared request is
+    // counted once, not once per check), and each equals the JSON's `duration_ms`.
+    for unit in report["operations"].as_array().unwrap() {
+        let id = unit["id"].as_str().unwrap();
+        let mine: Vec<&quick_junit::TestCase> = parsed.test_suites[0]
+            .test_cases
+            .iter()
+            .filter(|c| c.classname.as_ref().is_some_and(|n| n.as_str() == id))
+            .collect();
+        let checks = unit["checks"].as_array().unwrap();
+        assert_eq!(mine.len(), checks.len(), "{id}");
+        let mut sum_ms = 0.0;
+        for (case, check) in mine.iter().zip(checks) {
+            assert_eq!(case.name.as_str(), check["check"].as_str().unwrap());
+            let ms = case.time.unwrap().as_secs_f64() * 1000.0;
+            let json_ms = check["duration_ms"].as_f64().unwrap();
+            assert!(
+                (ms - json_ms).abs() <= 1.0,
+                "{id} {}: {ms} vs {json_ms}",
+                case.name.as_str()
+            );
+            sum_ms += ms;
+        }
+        let unit_ms = unit["duration_ms"].as_f64().unwrap();
+        assert!(
+            sum_ms <= unit_ms + 1.0 + 0.5 * checks.len() as f64,
+            "{id}: testcases {sum_ms} ms, operation {unit_ms} ms"
+        );
+    }
 }

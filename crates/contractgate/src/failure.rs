@@ -182,10 +182,40 @@ pub struct Failure {
     pub response: Option<ResponseRecord>,
 }
 
+/// The title of a failure whose request got no response because the connection failed (refused,
+/// reset, DNS, TLS handshake).
+pub const UNREACHABLE_TITLE: &str = "the target could not be reached";
+
+/// The title of a failure whose request got no response within the timeout.
+pub const TIMEOUT_TITLE: &str = "the target did not answer in time";
+
+/// Why a request got no answer from the target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NoAnswer {
+    /// The connection failed: refused, reset, DNS, TLS handshake.
+    Connect,
+    /// No response within the timeout.
+    Timeout,
+}
+
 impl Failure {
     /// The failure's one-line title: `status_code_conformance: undocumented status code`.
     pub fn headline(&self) -> String {
         format!("{}: {}", self.check, self.finding.title)
+    }
+
+    /// Why the target gave no answer, when that is what this failure is: a request was sent and
+    /// no response came back. `None` for every other failure (a request that could not be built,
+    /// an HTTP client that could not be set up, any judged response).
+    pub fn no_answer(&self) -> Option<NoAnswer> {
+        if self.response.is_some() || self.request.is_none() {
+            return None;
+        }
+        match self.finding.title.as_str() {
+            UNREACHABLE_TITLE => Some(NoAnswer::Connect),
+            TIMEOUT_TITLE => Some(NoAnswer::Timeout),
+            _ => None,
+        }
     }
 }
 

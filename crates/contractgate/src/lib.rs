@@ -89,7 +89,7 @@ pub use checks::{Check, UnknownCheck};
 pub use client::{HttpSettings, block_on, runtime};
 pub use config::{Config, ConfigError, Settings};
 pub use contractgate_spec::ir::Api;
-pub use failure::{Failure, Finding, OperationInfo, Severity};
+pub use failure::{Failure, Finding, NoAnswer, OperationInfo, Severity};
 pub use include::env_target;
 pub use runner::{
     CheckResult, Harness, HarnessError, Outcome, run_check, run_check_with, run_path_check,

@@ -486,19 +486,22 @@ impl Harness {
             };
             tokio::time::sleep_until(at.into()).await;
         }
-        let client = self
-            .client
-            .get_or_init(|| client::client(&settings.http))
-            .as_ref()
-            .map_err(|message| client::TransportError {
-                connect: false,
-                timeout: false,
-                message: message.clone(),
-            });
-        let sent = match client {
-            Ok(client) => client::send(client, &wire, &settings.http).await,
-            Err(e) => Err(e),
+        let client = match self.client.get_or_init(|| client::client(&settings.http)) {
+            Ok(client) => client,
+            Err(message) => {
+                // Nothing was sent: a setup problem (a bad CA file), not an unreachable target.
+                return Err(Outcome::Errored(Box::new(Failure {
+                    check: Check::NotServerError,
+                    severity: Severity::Critical,
+                    operation: OperationInfo::of(op),
+                    finding: Finding::new("the HTTP client could not be set up")
+                        .detail(self.redactor.redact(message)),
+                    request: None,
+                    response: None,
+                })));
+            }
         };
+        let sent = client::send(client, &wire, &settings.http).await;
         match sent {
             Ok(response) => Ok(Exchange {
                 wire,
@@ -520,10 +523,11 @@ impl Harness {
         notes: &[String],
         e: &TransportError,
     ) -> Failure {
+        // Refused, reset, closed before the response, DNS, TLS: the target gave no answer.
         let title = if e.timeout {
-            "the target did not answer in time"
+            crate::failure::TIMEOUT_TITLE
         } else {
-            "the target could not be reached"
+            crate::failure::UNREACHABLE_TITLE
         };
         Failure {
             check: Check::NotServerError,

@@ -26,6 +26,9 @@ use crate::server::{self, Server, ServerSpec};
 /// The default wait for a server to become ready.
 const DEFAULT_READY_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// The longest wait of the connect probe after a run in which checks got no answer.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// Runs `contractgate run`; the report goes to `out`, progress and errors to stderr.
 pub fn run(args: &RunArgs, out: &mut dyn Write) -> u8 {
     match prepare(args) {
@@ -235,6 +238,16 @@ fn apply_flags(args: &RunArgs, config: &mut RunConfig) -> Result<(), Stop> {
     if args.insecure {
         s.http.insecure = true;
     }
+    if let Some(path) = &args.ca_file {
+        s.http.ca_file = Some(contractgate::client::CaFile::new(
+            path,
+            "--ca-file (or CONTRACTGATE_CA_FILE)",
+        ));
+    }
+    if let Some(ca) = &s.http.ca_file {
+        // Read now: a bad file is a usage error before any request, not an error per check.
+        ca.certificates().map_err(|e| usage(e.to_string()))?;
+    }
     if let Some(t) = args.timeout {
         if !(t.is_finite() && t > 0.0) {
             return Err(usage(format!(
@@ -427,6 +440,7 @@ async fn run_async(args: &RunArgs, prepared: Prepared, out: &mut dyn Write) -> R
     let title = api.info.title.clone();
     let version = api.info.version.clone();
     let selected = plan.selected;
+    let probe_url = target.base_url.clone();
     let harness = Arc::new(Harness::new(Arc::new(api), target));
 
     let started = Instant::now();
@@ -438,6 +452,35 @@ async fn run_async(args: &RunArgs, prepared: Prepared, out: &mut dyn Write) -> R
         args.fail_fast,
     )
     .await;
+    let duration = started.elapsed();
+    // Checks that got no answer: is the target still there? A refused connect now means it went
+    // away during the run (exit 3); an answer means a transient interruption (exit 1, as failures).
+    let mut connection_loss = report::ConnectionLoss::find(&units, &report_base);
+    if let Some(loss) = &mut connection_loss {
+        loss.probe = Some(server::tcp_probe_within(&probe_url, connect.min(PROBE_TIMEOUT)).await);
+    }
+    // A server that died during the run explains the failures after it: exit 3, not 1. Checked
+    // after the probe, so a server that is still running was probed as it is.
+    let server_state = running.as_mut().map(|srv| match srv.exited() {
+        Some(status) => report::ServerState::Exited(status.to_string()),
+        None => report::ServerState::Running(srv.pid),
+    });
+    if let Some(state) = server_state {
+        match &mut connection_loss {
+            Some(loss) => loss.server = Some(state),
+            None if matches!(state, report::ServerState::Exited(_)) => {
+                connection_loss = Some(report::ConnectionLoss {
+                    checks: 0,
+                    timeouts: 0,
+                    first: None,
+                    url: report_base.clone(),
+                    probe: None,
+                    server: Some(state),
+                });
+            }
+            None => {}
+        }
+    }
     let report = RunReport {
         spec: args.spec.display().to_string(),
         title,
@@ -452,11 +495,10 @@ async fn run_async(args: &RunArgs, prepared: Prepared, out: &mut dyn Write) -> R
         shard: args.shard,
         selected,
         units,
-        duration: started.elapsed(),
+        duration,
         stopped_early,
+        connection_loss,
     };
-    // A server that died during the run explains the failures after it: exit 3, not 1.
-    let crashed = running.as_mut().and_then(Server::exited);
     // Stop the server before writing reports, so its log is complete.
     drop(running);
 
@@ -464,13 +506,6 @@ async fn run_async(args: &RunArgs, prepared: Prepared, out: &mut dyn Write) -> R
     let mut text = terminal::render(&report);
     if plan.units.is_empty() {
         text.push_str("nothing to run in this shard\n");
-    }
-    if let (Some(status), Some(s)) = (crashed, &report.server) {
-        text.push_str(&format!(
-            "the server exited during the run ({status}): failures after that are not the contract's; its output is in {}\n",
-            s.log.display()
-        ));
-        code = exit::UNREACHABLE;
     }
     let mut written = Vec::new();
     if let Some(path) = &args.junit {
@@ -599,6 +634,7 @@ async fn schedule(
                         },
                     })
                     .collect(),
+                times: vec![Duration::ZERO; unit_checks.len()],
                 subject,
                 duration: Duration::ZERO,
             };
@@ -612,9 +648,12 @@ async fn schedule(
         tasks.spawn(async move {
             let _permit = permit;
             let start = Instant::now();
-            let results = match &unit {
-                Unit::Operation(id) => harness.check_operation(id, &unit_checks).await,
-                Unit::Path(p) => vec![harness.check_path(p).await],
+            let (results, times) = match &unit {
+                Unit::Operation(id) => check_operation(&harness, id, &unit_checks).await,
+                Unit::Path(p) => {
+                    let result = harness.check_path(p).await;
+                    (vec![result], vec![start.elapsed()])
+                }
             };
             if results.iter().any(CheckResult::is_failure) {
                 stop.store(true, Ordering::SeqCst);
@@ -622,6 +661,7 @@ async fn schedule(
             let report = UnitReport {
                 subject,
                 results,
+                times,
                 duration: start.elapsed(),
             };
             lock(&progress).finished(&report);
@@ -638,6 +678,36 @@ async fn schedule(
     lock(&progress).finish();
     let stopped = fail_fast && stop.load(Ordering::SeqCst);
     (done.into_iter().flatten().collect(), stopped)
+}
+
+/// Runs an operation's checks, timing each: first the checks judged on the shared positive
+/// exchange, in one call (one request; its time is counted once, see [`report::check_times`]),
+/// then `auth_enforced` and `negative_data_rejection`, each in a call of its own and timed on its
+/// own. The harness sends the same requests in the same order as one `check_operation` call with
+/// every check would. Results in the order of `checks`, with their times.
+async fn check_operation(
+    harness: &Harness,
+    id: &str,
+    checks: &[Check],
+) -> (Vec<CheckResult>, Vec<Duration>) {
+    let mut slots: Vec<Option<(CheckResult, Duration)>> = vec![None; checks.len()];
+    let (shared, own): (Vec<usize>, Vec<usize>) =
+        (0..checks.len()).partition(|&i| checks[i].uses_positive_exchange());
+    if !shared.is_empty() {
+        let group: Vec<Check> = shared.iter().map(|&i| checks[i]).collect();
+        let start = Instant::now();
+        let results = harness.check_operation(id, &group).await;
+        let times = report::check_times(&results, start.elapsed());
+        for ((&i, result), time) in shared.iter().zip(results).zip(times) {
+            slots[i] = Some((result, time));
+        }
+    }
+    for i in own {
+        let start = Instant::now();
+        let result = harness.check(id, checks[i]).await;
+        slots[i] = Some((result, start.elapsed()));
+    }
+    slots.into_iter().flatten().unzip()
 }
 
 /// Locks the progress display; a panic elsewhere cannot make it unusable.

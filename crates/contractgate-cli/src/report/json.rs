@@ -21,6 +21,7 @@ struct Doc<'a> {
     stopped_early: bool,
     exit_code: u8,
     summary: Summary,
+    connection_loss: Option<LossDoc<'a>>,
     operations: Vec<UnitDoc<'a>>,
 }
 
@@ -58,6 +59,23 @@ struct ShardDoc {
 }
 
 #[derive(Serialize)]
+struct LossDoc<'a> {
+    checks: usize,
+    timeouts: usize,
+    first: Option<FirstDoc<'a>>,
+    answered_after_run: Option<bool>,
+    probe_error: Option<&'a str>,
+    server_exit: Option<&'a str>,
+    unreachable: bool,
+}
+
+#[derive(Serialize)]
+struct FirstDoc<'a> {
+    id: &'a str,
+    check: &'static str,
+}
+
+#[derive(Serialize)]
 struct Summary {
     operations: usize,
     paths: usize,
@@ -83,6 +101,7 @@ struct UnitDoc<'a> {
 struct CheckDoc<'a> {
     check: &'static str,
     status: &'static str,
+    duration_ms: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<&'a str>,
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
@@ -141,6 +160,24 @@ pub fn render(report: &RunReport, exit_code: u8) -> Result<String, String> {
             checks: counts.total(),
             counts,
         },
+        connection_loss: report.connection_loss.as_ref().map(|l| LossDoc {
+            checks: l.checks,
+            timeouts: l.timeouts,
+            first: l.first.as_ref().map(|(id, _, check)| FirstDoc {
+                id,
+                check: check.as_str(),
+            }),
+            answered_after_run: l.probe.as_ref().map(Result::is_ok),
+            probe_error: match &l.probe {
+                Some(Err(e)) => Some(e),
+                _ => None,
+            },
+            server_exit: match &l.server {
+                Some(super::ServerState::Exited(status)) => Some(status),
+                _ => None,
+            },
+            unreachable: l.unreachable(),
+        }),
         operations: report
             .units
             .iter()
@@ -158,9 +195,11 @@ pub fn render(report: &RunReport, exit_code: u8) -> Result<String, String> {
                     checks: u
                         .results
                         .iter()
-                        .map(|r| CheckDoc {
+                        .enumerate()
+                        .map(|(i, r)| CheckDoc {
                             check: r.check.as_str(),
                             status: Status::of(&r.outcome).as_str(),
+                            duration_ms: ms(u.time(i)),
                             reason: super::reason(&r.outcome),
                             warnings: match &r.outcome {
                                 contractgate::Outcome::Passed { warnings } => warnings,

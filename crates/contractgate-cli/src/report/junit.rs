@@ -3,6 +3,13 @@
 //! A failed check is a `<failure>` (`not_exercised` too, with its own `type`), a check that got
 //! no answer an `<error>`; its text is the harness's rendering. Skipped and not-applicable checks
 //! are `<skipped>` with the reason as the message.
+//!
+//! Every testcase has a `time`: the time of the requests it needed. The checks of an operation
+//! judged on its one shared exchange count that exchange once, on the first of them (normally
+//! `not_server_error`; the others have 0); `auth_enforced` and `negative_data_rejection` have the
+//! time of their own requests, `method_not_allowed` that of its path's requests; skipped and
+//! not-applicable checks 0. So an operation's testcase times add up to the time its requests took
+//! (what GitLab and dorny/test-reporter show as a suite's or class's time, by summing them).
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
@@ -18,7 +25,7 @@ pub fn render(report: &RunReport) -> Result<String, String> {
         } else {
             unit.subject.id.clone()
         };
-        for result in &unit.results {
+        for (i, result) in unit.results.iter().enumerate() {
             let status = match Status::of(&result.outcome) {
                 Status::Passed => TestCaseStatus::success(),
                 s @ (Status::Failed | Status::NotExercised | Status::Errored) => {
@@ -50,6 +57,7 @@ pub fn render(report: &RunReport) -> Result<String, String> {
             };
             let mut case = TestCase::new(result.check.as_str(), status);
             case.set_classname(classname.clone());
+            case.set_time(unit.time(i));
             suite.add_test_case(case);
         }
     }

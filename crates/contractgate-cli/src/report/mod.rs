@@ -9,7 +9,7 @@ pub mod terminal;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use contractgate::{CheckResult, OperationInfo, Outcome};
+use contractgate::{Check, CheckResult, NoAnswer, OperationInfo, Outcome};
 
 use crate::exit;
 use crate::plan::Shard;
@@ -21,8 +21,118 @@ pub struct UnitReport {
     pub subject: OperationInfo,
     /// The results, in check order.
     pub results: Vec<CheckResult>,
+    /// The time of each result (same order): what its requests took (see [`check_times`]).
+    pub times: Vec<Duration>,
     /// Wall time of the unit.
     pub duration: Duration,
+}
+
+impl UnitReport {
+    /// The time of the `i`-th result (zero when unknown).
+    pub fn time(&self, i: usize) -> Duration {
+        self.times.get(i).copied().unwrap_or_default()
+    }
+}
+
+/// The times of the checks judged on one shared exchange that took `elapsed`: the exchange's time
+/// goes to the first check that was judged on it (normally `not_server_error`), every other check
+/// gets zero, so the testcase times of an operation add up to the time its requests took.
+/// Skipped checks sent nothing; a not-applicable one carries the time only when no check was
+/// judged.
+pub fn check_times(results: &[CheckResult], elapsed: Duration) -> Vec<Duration> {
+    let judged = results
+        .iter()
+        .position(|r| {
+            matches!(
+                Status::of(&r.outcome),
+                Status::Passed | Status::Failed | Status::NotExercised | Status::Errored
+            )
+        })
+        .or_else(|| {
+            results
+                .iter()
+                .position(|r| Status::of(&r.outcome) != Status::Skipped)
+        });
+    (0..results.len())
+        .map(|i| {
+            if Some(i) == judged {
+                elapsed
+            } else {
+                Duration::ZERO
+            }
+        })
+        .collect()
+}
+
+/// Why a check got no answer from the target, if that is why it errored (the harness decides:
+/// [`Failure::no_answer`](contractgate::Failure::no_answer)).
+pub fn no_answer(result: &CheckResult) -> Option<NoAnswer> {
+    match &result.outcome {
+        Outcome::Errored(f) => f.no_answer(),
+        _ => None,
+    }
+}
+
+/// The server `--server` started, as it was at the end of the run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ServerState {
+    /// It exited on its own during the run (`exit status: 1`, `signal: 9 (SIGKILL)`).
+    Exited(String),
+    /// It was still running (pid).
+    Running(u32),
+}
+
+/// Checks that got no answer from the target, and whether it answered after the run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConnectionLoss {
+    /// Checks whose request got no answer (connection failed or timed out).
+    pub checks: usize,
+    /// Of those, the ones that timed out.
+    pub timeouts: usize,
+    /// The first of them in document order: the unit's id and label, and the check.
+    pub first: Option<(String, String, Check)>,
+    /// The target's `host:port`.
+    pub url: String,
+    /// A TCP connect to the target after the run: `Err` says why it failed; `None` when there
+    /// was no probe (no check lost its connection).
+    pub probe: Option<Result<(), String>>,
+    /// The server the run started, at the end of the run.
+    pub server: Option<ServerState>,
+}
+
+impl ConnectionLoss {
+    /// What the run's results say: `None` when every check got an answer.
+    pub fn find(units: &[UnitReport], url: &str) -> Option<ConnectionLoss> {
+        let mut loss = ConnectionLoss {
+            checks: 0,
+            timeouts: 0,
+            first: None,
+            url: url.to_owned(),
+            probe: None,
+            server: None,
+        };
+        for unit in units {
+            for r in &unit.results {
+                if let Some(kind) = no_answer(r) {
+                    loss.checks += 1;
+                    if kind == NoAnswer::Timeout {
+                        loss.timeouts += 1;
+                    }
+                    if loss.first.is_none() {
+                        loss.first = Some((unit.subject.id.clone(), label(&unit.subject), r.check));
+                    }
+                }
+            }
+        }
+        (loss.checks > 0).then_some(loss)
+    }
+
+    /// The target went away: checks lost their connection and nothing answered after the run,
+    /// or the server the run started exited during it. Exit code 3.
+    pub fn unreachable(&self) -> bool {
+        (self.checks > 0 && matches!(self.probe, Some(Err(_))))
+            || matches!(self.server, Some(ServerState::Exited(_)))
+    }
 }
 
 /// The server the run started.
@@ -61,6 +171,8 @@ pub struct RunReport {
     pub duration: Duration,
     /// `--fail-fast` stopped the run.
     pub stopped_early: bool,
+    /// Checks that got no answer, or a server that exited during the run.
+    pub connection_loss: Option<ConnectionLoss>,
 }
 
 /// How one check ended, as reports count it.
@@ -154,9 +266,16 @@ impl RunReport {
         Counts::of(self.units.iter().flat_map(|u| &u.results))
     }
 
-    /// 0 when nothing failed, 1 otherwise.
+    /// 3 when the target went away during the run ([`ConnectionLoss::unreachable`]), else 0
+    /// when nothing failed, 1 otherwise.
     pub fn exit_code(&self) -> u8 {
-        if self.counts().failed > 0 {
+        if self
+            .connection_loss
+            .as_ref()
+            .is_some_and(ConnectionLoss::unreachable)
+        {
+            exit::UNREACHABLE
+        } else if self.counts().failed > 0 {
             exit::FAILED
         } else {
             exit::OK
@@ -186,5 +305,101 @@ pub fn label(subject: &OperationInfo) -> String {
         format!("{} (method_not_allowed)", subject.path)
     } else {
         format!("{} {} ({})", subject.method, subject.path, subject.id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use contractgate::failure::RequestRecord;
+    use contractgate::{Failure, Finding, Severity};
+
+    fn result(check: Check, outcome: Outcome) -> CheckResult {
+        CheckResult {
+            check,
+            subject: OperationInfo::path("/x"),
+            outcome,
+        }
+    }
+
+    fn errored(title: &str, request: bool) -> Outcome {
+        Outcome::Errored(Box::new(Failure {
+            check: Check::NotServerError,
+            severity: Severity::Critical,
+            operation: OperationInfo::path("/x"),
+            finding: Finding::new(title),
+            request: request.then(|| RequestRecord {
+                method: "GET".into(),
+                url: "http://127.0.0.1:9/x".into(),
+                curl: "curl".into(),
+                notes: Vec::new(),
+            }),
+            response: None,
+        }))
+    }
+
+    #[test]
+    fn a_shared_exchange_is_timed_once() {
+        let ms = Duration::from_millis;
+        let passed = || Outcome::Passed {
+            warnings: Vec::new(),
+        };
+        let skipped = || Outcome::Skipped {
+            reason: "off".into(),
+        };
+        let na = || Outcome::NotApplicable {
+            reason: "no".into(),
+        };
+        let times = check_times(
+            &[
+                result(Check::NotServerError, skipped()),
+                result(Check::StatusCodeConformance, passed()),
+                result(Check::ContentTypeConformance, passed()),
+                result(Check::LatencyBudget, na()),
+            ],
+            ms(7),
+        );
+        assert_eq!(times, [ms(0), ms(7), ms(0), ms(0)]);
+        // Nothing judged: the first check that was not skipped carries it.
+        let times = check_times(
+            &[
+                result(Check::NotServerError, skipped()),
+                result(Check::ContentTypeConformance, na()),
+            ],
+            ms(3),
+        );
+        assert_eq!(times, [ms(0), ms(3)]);
+        assert_eq!(
+            check_times(&[result(Check::NotServerError, skipped())], ms(1)),
+            [ms(0)]
+        );
+    }
+
+    #[test]
+    fn no_answer_is_a_transport_failure_with_a_request() {
+        let r = |o| result(Check::NotServerError, o);
+        assert_eq!(
+            no_answer(&r(errored("the target could not be reached", true))),
+            Some(NoAnswer::Connect)
+        );
+        assert_eq!(
+            no_answer(&r(errored("the target did not answer in time", true))),
+            Some(NoAnswer::Timeout)
+        );
+        // No request could be built: not the target's fault.
+        assert_eq!(
+            no_answer(&r(errored("no request could be built", false))),
+            None
+        );
+        assert_eq!(
+            no_answer(&r(errored("the target could not be reached", false))),
+            None
+        );
+        assert_eq!(
+            no_answer(&r(Outcome::Passed {
+                warnings: Vec::new()
+            })),
+            None
+        );
     }
 }

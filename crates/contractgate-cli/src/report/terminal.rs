@@ -3,9 +3,9 @@
 
 use std::fmt::Write as _;
 
-use contractgate::Outcome;
+use contractgate::{CheckResult, Outcome};
 
-use super::{Counts, RunReport, Status, label};
+use super::{Counts, RunReport, ServerState, Status, label, no_answer};
 
 /// The whole text report.
 pub fn render(report: &RunReport) -> String {
@@ -21,11 +21,25 @@ pub fn render(report: &RunReport) -> String {
 /// Each failure, rendered by the harness, with a numbered rule above it. Checks of one operation
 /// that failed on the same exchange with the same finding (a refused or unanswered request fails
 /// every check that judges it) are shown once, with the other checks named below.
+///
+/// When the target went away during the run ([`super::ConnectionLoss::unreachable`]), the checks
+/// that got no answer are not numbered among the failures: the first is shown once after them, and
+/// the others are listed by operation.
 pub fn failures(report: &RunReport) -> String {
+    let gone = target_gone(report);
     let mut groups: Vec<(&contractgate::Failure, Vec<&str>)> = Vec::new();
+    let mut unanswered: Vec<(&super::UnitReport, Vec<&CheckResult>)> = Vec::new();
     for unit in &report.units {
         let start = groups.len();
-        for f in unit.results.iter().filter_map(|r| r.failure()) {
+        for r in &unit.results {
+            let Some(f) = r.failure() else { continue };
+            if gone && no_answer(r).is_some() {
+                match unanswered.last_mut() {
+                    Some((u, rs)) if std::ptr::eq(*u, unit) => rs.push(r),
+                    _ => unanswered.push((unit, vec![r])),
+                }
+                continue;
+            }
             let same = groups[start..].iter_mut().find(|(g, _)| {
                 g.finding == f.finding && g.request == f.request && g.response == f.response
             });
@@ -49,7 +63,45 @@ pub fn failures(report: &RunReport) -> String {
             let _ = writeln!(s, "The same failure fails {} too.\n", also.join(", "));
         }
     }
+    let count: usize = unanswered.iter().map(|(_, rs)| rs.len()).sum();
+    if let Some(first) = unanswered.first().and_then(|(_, rs)| rs.first()) {
+        let _ = writeln!(
+            s,
+            "── no answer: {count} check(s), the target stopped answering {}",
+            "─".repeat(30)
+        );
+        if let Some(f) = first.failure() {
+            let _ = writeln!(s, "{f}");
+        }
+        let _ = writeln!(s, "No answer either (the same failure, not shown again):");
+        for (i, (unit, rs)) in unanswered.iter().enumerate() {
+            let rest: Vec<&str> = rs
+                .iter()
+                .skip(usize::from(i == 0))
+                .map(|r| r.check.as_str())
+                .collect();
+            if rest.is_empty() {
+                continue;
+            }
+            let which = if rest.len() == unit.results.len() && rest.len() > 1 {
+                "all checks".to_owned()
+            } else {
+                rest.join(", ")
+            };
+            let _ = writeln!(s, "  {}: {which}", label(&unit.subject));
+        }
+        s.push('\n');
+    }
     s
+}
+
+/// Whether checks lost their connection and the target is gone (exit 3): their failures are
+/// then shown apart from the contract's.
+fn target_gone(report: &RunReport) -> bool {
+    report
+        .connection_loss
+        .as_ref()
+        .is_some_and(|l| l.checks > 0 && l.unreachable())
 }
 
 /// Warnings of passed checks (undeclared properties when not strict, ...).
@@ -171,25 +223,24 @@ pub fn summary(report: &RunReport) -> String {
     if report.stopped_early {
         s.push_str("--fail-fast: the run stopped after the first failure; checks not run are reported as skipped\n");
     }
+    // When the target went away, checks without an answer are summed up below, not listed.
+    let gone = target_gone(report);
+    let listed =
+        |r: &&CheckResult| Status::of(&r.outcome).is_failure() && !(gone && no_answer(r).is_some());
     let failing: Vec<String> = report
         .units
         .iter()
-        .filter(|u| {
-            u.results
-                .iter()
-                .any(|r| Status::of(&r.outcome).is_failure())
-        })
-        .map(|u| {
+        .filter_map(|u| {
             let checks: Vec<&str> = u
                 .results
                 .iter()
-                .filter(|r| Status::of(&r.outcome).is_failure())
+                .filter(listed)
                 .map(|r| r.check.as_str())
                 .collect();
-            format!("  {}: {}", label(&u.subject), checks.join(", "))
+            (!checks.is_empty()).then(|| format!("  {}: {}", label(&u.subject), checks.join(", ")))
         })
         .collect();
-    if failing.is_empty() {
+    if failing.is_empty() && !gone {
         s.push_str("result: PASSED\n");
     } else {
         s.push_str("result: FAILED\n");
@@ -197,6 +248,86 @@ pub fn summary(report: &RunReport) -> String {
             s.push_str(&f);
             s.push('\n');
         }
+    }
+    s.push_str(&connection_note(report));
+    s
+}
+
+/// What the end of the report says about checks that got no answer, or a server that exited:
+/// `target unreachable: ...` (exit 3), or a note on a transient interruption (the exit code stays
+/// that of the checks).
+pub fn connection_note(report: &RunReport) -> String {
+    let Some(loss) = &report.connection_loss else {
+        return String::new();
+    };
+    let log = report
+        .server
+        .as_ref()
+        .map(|s| s.log.display().to_string())
+        .unwrap_or_default();
+    let mut s = String::new();
+    let what = if loss.timeouts == 0 {
+        format!("{} check(s) could not connect to {}", loss.checks, loss.url)
+    } else {
+        format!(
+            "{} check(s) could not connect to {} or got no answer in time ({} timed out)",
+            loss.checks, loss.url, loss.timeouts
+        )
+    };
+    let first = loss
+        .first
+        .as_ref()
+        .map(|(_, label, check)| format!(" (first at {label}: {check})"))
+        .unwrap_or_default();
+    if loss.checks > 0 && loss.unreachable() {
+        let _ = writeln!(
+            s,
+            "target unreachable: {what}{first}; the server stopped answering during the run"
+        );
+        if let Some(Err(e)) = &loss.probe {
+            let _ = writeln!(s, "  a TCP connect after the run failed: {e}");
+        }
+        match &loss.server {
+            Some(ServerState::Exited(status)) => {
+                let _ = writeln!(
+                    s,
+                    "  the server exited during the run ({status}); its output is in {log}"
+                );
+            }
+            Some(ServerState::Running(pid)) => {
+                let _ = writeln!(
+                    s,
+                    "  the server process (pid {pid}) was still running, but nothing answered on its port; its output is in {log}"
+                );
+            }
+            None => {}
+        }
+        let contract = report
+            .units
+            .iter()
+            .flat_map(|u| &u.results)
+            .filter(|r| r.is_failure() && no_answer(r).is_none())
+            .count();
+        let found = if contract == 0 {
+            "no contract failure was found before that".to_owned()
+        } else {
+            format!("{contract} contract failure(s) found before that are listed above")
+        };
+        let _ = writeln!(
+            s,
+            "  {found}; the {} check(s) without an answer are reported as errors (JUnit <error>, JSON \"errored\")",
+            loss.checks
+        );
+    } else if let Some(ServerState::Exited(status)) = &loss.server {
+        let _ = writeln!(
+            s,
+            "the server exited during the run ({status}): failures after that are not the contract's; its output is in {log}"
+        );
+    } else if loss.checks > 0 {
+        let _ = writeln!(
+            s,
+            "note: {what}{first}, but it answered again after the run (a transient interruption): they count as failures; --retries N retries connection errors"
+        );
     }
     s
 }

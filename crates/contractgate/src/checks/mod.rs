@@ -89,7 +89,7 @@ impl Check {
 
     /// Whether the check judges the response to the positive request (the request built from
     /// examples and synthesized data), so one exchange serves all of them.
-    pub(crate) fn uses_positive_exchange(self) -> bool {
+    pub fn uses_positive_exchange(self) -> bool {
         !matches!(
             self,
             Check::MethodNotAllowed | Check::AuthEnforced | Check::NegativeDataRejection
