@@ -95,6 +95,8 @@ pub struct Written {
     pub files: Vec<PathBuf>,
     /// Operations in the spec.
     pub operations: usize,
+    /// What the user should know: a `ca_file` that could not be copied.
+    pub notes: Vec<String>,
 }
 
 /// `Swagger Petstore` → `swagger-petstore-contract-tests`.
@@ -246,10 +248,12 @@ pub fn write_crate(opts: &Standalone) -> Result<Written, StandaloneError> {
             ),
         ),
     ];
+    let mut notes = Vec::new();
     let config = spec_dir.join("contractgate.toml");
     if config.is_file() {
         let text =
             std::fs::read_to_string(&config).map_err(|e| StandaloneError::Io(config.clone(), e))?;
+        notes.extend(copy_ca_files(&text, &spec_dir, &spec_rel, &mut files));
         files.push((spec_rel.with_file_name("contractgate.toml"), text));
     }
 
@@ -272,7 +276,56 @@ pub fn write_crate(opts: &Standalone) -> Result<Written, StandaloneError> {
         package,
         files: written,
         operations: api.operations.len(),
+        notes,
     })
+}
+
+/// The CA files (`ca_file`) that `contractgate.toml` names relative to itself, added to `files` at
+/// the same place relative to the copied config, so its environments work in the new crate.
+/// Returns a note for each one that is not copied (absolute, outside the spec's folder, missing).
+fn copy_ca_files(
+    config: &str,
+    spec_dir: &Path,
+    spec_rel: &Path,
+    files: &mut Vec<(PathBuf, String)>,
+) -> Vec<String> {
+    let Ok(table) = config.parse::<toml::Table>() else {
+        // The harness reports a broken config with its location when the tests run.
+        return Vec::new();
+    };
+    let environments = table.get("environments").and_then(toml::Value::as_table);
+    let mut notes = Vec::new();
+    for (name, env) in environments.into_iter().flatten() {
+        let Some(ca) = env.get("ca_file").and_then(toml::Value::as_str) else {
+            continue;
+        };
+        let path = Path::new(ca);
+        let setting = format!("`ca_file = \"{ca}\"` of [environments.{name}]");
+        if path.is_absolute() {
+            notes.push(format!(
+                "{setting} is an absolute path: it must exist where the tests run"
+            ));
+            continue;
+        }
+        if path.components().any(|c| matches!(c, Component::ParentDir)) {
+            notes.push(format!(
+                "{setting} is outside the spec's folder and was not copied: copy the file into the crate and change the path"
+            ));
+            continue;
+        }
+        let to = spec_rel.parent().unwrap_or(Path::new("")).join(path);
+        if files.iter().any(|(rel, _)| rel == &to) {
+            continue;
+        }
+        match std::fs::read_to_string(spec_dir.join(path)) {
+            Ok(text) => files.push((to, text)),
+            Err(e) => notes.push(format!(
+                "{setting} was not copied: cannot read {}: {e}",
+                spec_dir.join(path).display()
+            )),
+        }
+    }
+    notes
 }
 
 /// `file` relative to `dir`, when it lies inside it (lexically).
@@ -322,5 +375,48 @@ mod tests {
             relative_to(Path::new("openapi.yaml"), Path::new("")),
             Some(PathBuf::from("openapi.yaml"))
         );
+    }
+
+    #[test]
+    fn ca_files_named_by_the_config_travel_with_it() {
+        let dir = std::env::temp_dir().join(format!("cg-standalone-ca-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("api/certs")).unwrap();
+        std::fs::write(
+            dir.join("api/openapi.yaml"),
+            "openapi: 3.1.0\ninfo: {title: T, version: '1'}\npaths:\n  /a:\n    get:\n      responses:\n        '200': {description: ok}\n",
+        )
+        .unwrap();
+        std::fs::write(dir.join("api/certs/ca.pem"), "PEM\n").unwrap();
+        std::fs::write(
+            dir.join("api/contractgate.toml"),
+            "[environments.staging]\nbase_url = \"https://s\"\nca_file = \"certs/ca.pem\"\n\
+             [environments.qa]\nbase_url = \"https://q\"\nca_file = \"../ca.pem\"\n\
+             [environments.dev]\nbase_url = \"https://d\"\nca_file = \"certs/missing.pem\"\n",
+        )
+        .unwrap();
+        let written = write_crate(&Standalone::new(
+            dir.join("api/openapi.yaml"),
+            dir.join("out"),
+            Source::Path(dir.clone()),
+        ))
+        .unwrap();
+        let copied = std::fs::read_to_string(dir.join("out/spec/certs/ca.pem"));
+        assert_eq!(copied.ok().as_deref(), Some("PEM\n"), "{:?}", written.files);
+        assert!(dir.join("out/spec/contractgate.toml").is_file());
+        assert_eq!(written.notes.len(), 2, "{:?}", written.notes);
+        assert!(
+            written.notes[0].contains("[environments.qa]")
+                && written.notes[0].contains("outside the spec's folder"),
+            "{:?}",
+            written.notes
+        );
+        assert!(
+            written.notes[1].contains("[environments.dev]")
+                && written.notes[1].contains("cannot read"),
+            "{:?}",
+            written.notes
+        );
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

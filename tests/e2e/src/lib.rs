@@ -67,6 +67,17 @@ pub fn cargo_test(package: &str, test: &str, env: &[(&str, &str)]) -> TestRun {
     let mut run = parse(&stdout);
     run.output = format!("{stdout}\n--- stderr ---\n{stderr}");
     run.code = out.status.code();
+    if run.passed.is_empty() && run.failed.is_empty() && run.ignored.is_empty() {
+        // Nothing ran: the build failed (or the binary did not start). The end of cargo's output
+        // says why (a linker's "No space left on device" comes after pages of arguments), so it
+        // goes first.
+        let lines: Vec<&str> = stderr.lines().collect();
+        let tail = lines[lines.len().saturating_sub(40)..].join("\n");
+        panic!(
+            "`cargo test -p {package} --test {test}` ran no test (exit {:?}); the end of its output:\n{tail}\n--- all of stdout ---\n{stdout}",
+            run.code
+        );
+    }
     run
 }
 

@@ -40,6 +40,9 @@ pub fn run(args: &GenerateArgs, out: &mut dyn Write) -> u8 {
             for f in &written.files {
                 t.push_str(&format!("  {}\n", f.display()));
             }
+            for n in &written.notes {
+                t.push_str(&format!("note: {n}\n"));
+            }
             t.push_str(&format!(
                 "\nrun it against an environment:\n  cd {} && CONTRACTGATE_BASE_URL=https://staging.example.com cargo test\n",
                 args.out.display()
