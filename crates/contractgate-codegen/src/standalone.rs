@@ -5,8 +5,8 @@
 //! ├── Cargo.toml          depends on contractgate (dev) and contractgate-codegen (build)
 //! ├── build.rs            Build::new("spec/openapi.yaml").emit()
 //! ├── README.md           how to run it against an environment
-//! ├── contractgate.toml   copied when the spec has one next to it
-//! ├── spec/               the spec and every file it references, same layout
+//! ├── spec/               the spec and every file it references, same layout; the
+//! │                       contractgate.toml next to the spec and the CA files it names
 //! ├── src/lib.rs          empty: the tests are the point
 //! └── tests/contract.rs   contractgate::include_tests!("openapi")
 //! ```
