@@ -275,19 +275,7 @@ fn route_mixup_exits_1_and_names_get_user_profile() {
     validate_report(&report);
     assert_eq!(report["exit_code"], 1);
     assert_eq!(report["summary"]["failed"], 1);
-    let failing: Vec<(&str, &str)> = report["operations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|u| {
-            u["checks"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .filter(|c| c["status"] == "failed")
-                .map(move |c| (u["id"].as_str().unwrap(), c["check"].as_str().unwrap()))
-        })
-        .collect();
+    let failing: Vec<(&str, &str)> = with_status(&report, "failed");
     assert_eq!(failing, [("getUserProfile", "response_schema_conformance")]);
 
     let xml_report = junit(&xml);
