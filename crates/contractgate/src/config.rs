@@ -10,6 +10,7 @@
 //! rate_limit = 20.0              # requests per second
 //! latency_budget_ms = 800
 //! ca_file = "certs/internal-ca.pem"  # extra CA certificates (PEM), relative to this file
+//! links = false                  # no values from OpenAPI links (default: on)
 //!
 //! [environments.staging.credentials]
 //! bearerAuth = { token_env = "STAGING_TOKEN" }
@@ -113,6 +114,10 @@ pub struct Environment {
     /// Report properties the documented schema does not declare as failures, not warnings.
     #[serde(default)]
     pub strict_properties: Option<bool>,
+    /// Take request values from OpenAPI links (default true): `false` turns it off, and values
+    /// come from fixtures, examples and synthesized data only.
+    #[serde(default)]
+    pub links: Option<bool>,
     /// Fixtures by operation id.
     #[serde(default)]
     pub fixtures: IndexMap<String, OperationFixtures>,
@@ -278,6 +283,7 @@ headers = { "X-Client" = "contractgate" }
 read_only = true
 request_budget = 10
 rate_limit = 2.5
+links = false
 [environments.staging.credentials]
 bearerAuth = { token_env = "TOKEN" }
 [environments.staging.fixtures.getUser]
@@ -290,6 +296,9 @@ deleteUser = "destroys data"
         let c = Config::parse(text, Path::new("contractgate.toml")).unwrap();
         let env = &c.environments["staging"];
         assert!(env.read_only);
+        assert_eq!(env.links, Some(false));
+        assert!(!Settings::from_config(&c, Some(env)).links);
+        assert!(Settings::from_config(&c, None).links);
         assert_eq!(
             env.credentials["bearerAuth"].token_env.as_deref(),
             Some("TOKEN")
@@ -363,6 +372,9 @@ pub struct Settings {
     pub latency_budget: Option<std::time::Duration>,
     /// Undeclared properties fail `response_schema_conformance` instead of warning.
     pub strict_properties: bool,
+    /// Values from OpenAPI links: the source operation of a link is sent first, and its answer
+    /// gives the target's parameters (fixtures still win). On by default.
+    pub links: bool,
     /// Fixtures by operation id.
     pub fixtures: IndexMap<String, OperationFixtures>,
     /// Skipped operations by id, with the reason.
@@ -386,6 +398,7 @@ impl Default for Settings {
             rate_limit: None,
             latency_budget: None,
             strict_properties: false,
+            links: true,
             fixtures: IndexMap::new(),
             skip: IndexMap::new(),
             disabled: Vec::new(),
@@ -426,6 +439,7 @@ impl Settings {
             s.rate_limit = env.rate_limit.filter(|r| *r > 0.0);
             s.latency_budget = env.latency_budget_ms.map(std::time::Duration::from_millis);
             s.strict_properties = env.strict_properties.unwrap_or(false);
+            s.links = env.links.unwrap_or(true);
             s.fixtures.extend(env.fixtures.clone());
             s.skip.extend(env.skip.clone());
             s.env_defaults = env.env_defaults.clone();

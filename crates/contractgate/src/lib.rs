@@ -5,8 +5,10 @@
 //!   `contractgate.toml`, credentials read from environment variables, read-only mode, request
 //!   budget, rate limit, fixtures, skips, checks on/off; and an in-process server helper
 //!   ([`InProcess`]);
-//! - the **request data** ([`data`]): fixtures, the spec's examples, then values synthesized from
-//!   the JSON Schemas of the IR, serialized as OpenAPI parameter styles and body media types;
+//! - the **request data** ([`data`]): fixtures, values from OpenAPI links (the link's source
+//!   operation is sent first, once per harness; see `docs/links.md`), the spec's examples, then
+//!   values synthesized from the JSON Schemas of the IR, serialized as OpenAPI parameter styles
+//!   and body media types;
 //! - the **HTTP client** ([`client`]): one `reqwest` client per process with rustls (ring), on a
 //!   runtime the harness owns, no redirects followed, a body cap, retries for connection errors;
 //! - the **checks** ([`Check`]), each a named unit in `checks/<name>.rs`;
@@ -80,6 +82,7 @@ pub mod curl;
 pub mod data;
 pub mod failure;
 mod include;
+mod links;
 pub mod redact;
 pub mod runner;
 mod schema;

@@ -3,18 +3,22 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
-use contractgate_spec::ir::{Api, ApiKeyLocation, Method, Operation};
+use contractgate_spec::ir::{Api, ApiKeyLocation, Method, Operation, ParamLocation};
 use serde::{Deserialize, Serialize};
 
 use crate::checks::{self, Check, Context, Verdict};
 use crate::client::{self, Exchange, TransportError, WireRequest, block_on};
 use crate::curl::{CurlRequest, Word};
-use crate::data::{self, Planned};
+use crate::data::{self, Linked, Planned};
 use crate::failure::{Failure, Finding, OperationInfo, Severity};
+use crate::links::expr::{Exchanged, Payload};
+use crate::links::{self, Graph, Slot};
 use crate::redact::Redactor;
 use crate::schema::ValidatorCache;
 use crate::target::{Credentials, Resolve, Target, TargetError};
@@ -121,10 +125,33 @@ pub struct Harness {
     plans: Mutex<HashMap<String, Arc<Planned>>>,
     built: Mutex<HashMap<String, Built>>,
     client: std::sync::OnceLock<Result<reqwest::Client, String>>,
+    /// Which link gives which value (decided on first use).
+    links: OnceLock<Graph>,
+    /// The exchange of each link source, sent once: by (source operation id, whether it is the
+    /// instance for DELETE targets).
+    sources: Mutex<HashMap<(String, bool), SourceCell>>,
 }
 
 /// A positive request built once per operation: the wire request and its curl twin.
 type Built = (Arc<WireRequest>, Arc<CurlRequest>);
+
+/// A boxed future (the planning of a link target awaits the planning of its sources).
+type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// A link source that was sent and answered 2xx, or why its values cannot be used.
+type SourceRun = Result<SourceExchange, String>;
+
+/// Where the exchange of one link source is kept once sent (concurrent callers wait for it).
+type SourceCell = Arc<tokio::sync::OnceCell<Arc<SourceRun>>>;
+
+/// What a link's runtime expressions read: the source's request and response.
+#[derive(Debug)]
+struct SourceExchange {
+    /// `POST /users (createUser)`.
+    label: String,
+    /// What the expressions read.
+    exchanged: Exchanged,
+}
 
 /// The positive exchange, or why there is none.
 enum Positive {
@@ -147,6 +174,8 @@ impl Harness {
             plans: Mutex::new(HashMap::new()),
             built: Mutex::new(HashMap::new()),
             client: std::sync::OnceLock::new(),
+            links: OnceLock::new(),
+            sources: Mutex::new(HashMap::new()),
         }
     }
 
@@ -326,8 +355,18 @@ impl Harness {
                 let mut finding = Finding::new("request rejected, the route was not exercised")
                     .received(exchange.response.status_and_type())
                     .documented(success_statuses(op));
+                let linked = self
+                    .plans
+                    .lock()
+                    .ok()
+                    .and_then(|p| p.get(&op.id).map(|p| p.linked))
+                    .unwrap_or(false);
                 if let Some(hint) = self.missing_credentials(op) {
                     finding = finding.detail(hint);
+                } else if linked {
+                    finding = finding.detail(
+                        "The server refused the request built from values of links (see the notes), the spec's examples and synthesized data. Give working values as fixtures: [environments.<name>.fixtures.<operation id>] params = { ... } / body = ...",
+                    );
                 } else {
                     finding = finding.detail(
                         "The server refused the request built from the spec's examples and synthesized data. Give working values as fixtures: [environments.<name>.fixtures.<operation id>] params = { ... } / body = ...",
@@ -408,7 +447,7 @@ impl Harness {
     }
 
     async fn positive_exchange(&self, op: &Operation) -> Positive {
-        let planned = match self.plan(op) {
+        let planned = match self.plan(op).await {
             Ok(p) => p,
             Err(outcome) => return Positive::Failed(outcome),
         };
@@ -430,33 +469,208 @@ impl Harness {
         }
     }
 
-    /// The positive request data of `op`: deterministic for the settings, so built once and cached.
-    fn plan(&self, op: &Operation) -> Result<Arc<Planned>, Outcome> {
-        if let Ok(plans) = self.plans.lock()
-            && let Some(p) = plans.get(&op.id)
-        {
-            return Ok(Arc::clone(p));
-        }
-        let settings = &self.target.settings;
-        let planned = data::plan(
-            op,
-            settings.fixtures.get(&op.id),
-            settings.seed,
-            &self.validators,
-        )
-        .map_err(|e| {
-            Outcome::Errored(Box::new(self.failure(
+    /// The positive request data of `op`: fixtures, values from links, examples, synthesized
+    /// values. Deterministic for the settings (a link source is sent once per harness), so built
+    /// once and cached.
+    fn plan<'a>(&'a self, op: &'a Operation) -> BoxFuture<'a, Result<Arc<Planned>, Outcome>> {
+        Box::pin(async move {
+            if let Ok(plans) = self.plans.lock()
+                && let Some(p) = plans.get(&op.id)
+            {
+                return Ok(Arc::clone(p));
+            }
+            let (linked, link_notes) = self.linked(op).await;
+            let settings = &self.target.settings;
+            let mut planned = data::plan(
                 op,
-                Check::NotServerError,
-                Finding::new("no request could be built").detail(e.0),
-                None,
-            )))
-        })?;
-        let planned = Arc::new(planned);
-        if let Ok(mut plans) = self.plans.lock() {
-            plans.insert(op.id.clone(), Arc::clone(&planned));
+                settings.fixtures.get(&op.id),
+                &linked,
+                settings.seed,
+                &self.validators,
+            )
+            .map_err(|e| {
+                Outcome::Errored(Box::new(self.failure(
+                    op,
+                    Check::NotServerError,
+                    Finding::new("no request could be built").detail(e.0),
+                    None,
+                )))
+            })?;
+            if !link_notes.is_empty() {
+                planned.notes.splice(0..0, link_notes);
+            }
+            let planned = Arc::new(planned);
+            // Concurrent callers build the same plan; the first one stored is kept.
+            Ok(match self.plans.lock() {
+                Ok(mut plans) => Arc::clone(
+                    plans
+                        .entry(op.id.clone())
+                        .or_insert_with(|| Arc::clone(&planned)),
+                ),
+                Err(_) => planned,
+            })
+        })
+    }
+
+    /// The link graph of this harness.
+    fn graph(&self) -> &Graph {
+        self.links.get_or_init(|| {
+            if self.target.settings.links {
+                Graph::build(&self.api, &self.target.settings)
+            } else {
+                Graph::empty()
+            }
+        })
+    }
+
+    /// The values links give `op` (their sources are sent first, once), and notes on where each
+    /// came from or why a link was not used.
+    async fn linked(&self, op: &Operation) -> (Linked, Vec<String>) {
+        let mut linked = Linked::default();
+        let Some(entry) = self.graph().get(&op.id) else {
+            return (linked, Vec::new());
+        };
+        let mut notes = entry.notes.clone();
+        for chosen in &entry.chosen {
+            let label = links::link_label(&chosen.link, &self.api, op);
+            let Some(source) = self.api.operations.get(chosen.link.source) else {
+                continue;
+            };
+            let run = self.source_run(source, links::own_instance(op)).await;
+            let exchange = match run.as_ref() {
+                Ok(exchange) => exchange,
+                Err(why) => {
+                    notes.push(format!(
+                        "{label} not used: {why}; {}",
+                        links::instead(&links::slots_text(&chosen.supplies))
+                    ));
+                    continue;
+                }
+            };
+            for supply in &chosen.supplies {
+                let what = supply.slot.describe();
+                let value = match links::expr::eval(&supply.template, &exchange.exchanged) {
+                    Ok(v) => v,
+                    Err(why) => {
+                        notes.push(format!(
+                            "{label} not used for {what}: {why}; {}",
+                            links::instead(&what)
+                        ));
+                        continue;
+                    }
+                };
+                let text = value.to_string();
+                if self.redactor.redact(&text) != text {
+                    notes.push(format!(
+                        "{label} not used for {what}: {} would carry a credential of the source request; {}",
+                        supply.written,
+                        links::instead(&what)
+                    ));
+                    continue;
+                }
+                let from = format!(
+                    "{what} from link {} of {} {}",
+                    chosen.link.name, exchange.label, exchange.exchanged.status
+                );
+                let note = if supply.template.is_const() {
+                    format!("{from}: the constant {}", shorten(&text))
+                } else {
+                    format!("{from}: {} = {}", supply.written, shorten(&text))
+                };
+                match &supply.slot {
+                    Slot::Param(location, name) => {
+                        linked.params.push((*location, name.clone(), value, note));
+                    }
+                    Slot::Body => linked.body = Some((value, note)),
+                }
+            }
         }
-        Ok(planned)
+        (linked, notes)
+    }
+
+    /// The exchange of a link source, sent at most once per harness and instance (concurrent
+    /// callers wait for the first).
+    async fn source_run(&self, source: &Operation, own_instance: bool) -> Arc<SourceRun> {
+        let cell = match self.sources.lock() {
+            Ok(mut map) => Arc::clone(map.entry((source.id.clone(), own_instance)).or_default()),
+            Err(_) => Arc::new(tokio::sync::OnceCell::new()),
+        };
+        Arc::clone(
+            cell.get_or_init(|| async { Arc::new(self.send_source(source).await) })
+                .await,
+        )
+    }
+
+    /// Sends a link source's positive request, as the source's own checks would.
+    async fn send_source(&self, source: &Operation) -> SourceRun {
+        let label = format!("{} {} ({})", source.method, source.path, source.id);
+        if self.target.settings.read_only && !source.method.is_safe() {
+            return Err(format!("{label} is not sent in a read-only environment"));
+        }
+        let planned = self.plan(source).await.map_err(|o| match &o {
+            Outcome::Errored(f) if f.request.is_none() => format!(
+                "no request could be built for {}{}",
+                source.id,
+                f.finding
+                    .details
+                    .first()
+                    .map_or_else(String::new, |d| format!(": {d}"))
+            ),
+            _ => format!(
+                "{} was not sent{}",
+                source.id,
+                describe_unsent(&o).map_or_else(String::new, |why| format!(": {why}"))
+            ),
+        })?;
+        let (wire, curl) = self.build(source, source.method, &planned, true);
+        let exchange = self
+            .send(
+                source,
+                Arc::new(wire),
+                Arc::new(curl),
+                planned.notes.clone(),
+            )
+            .await
+            .map_err(|o| match &o {
+                Outcome::Skipped { reason } => format!("{} was not sent: {reason}", source.id),
+                _ => format!(
+                    "{} got no answer{}",
+                    source.id,
+                    describe_unsent(&o).map_or_else(String::new, |why| format!(": {why}"))
+                ),
+            })?;
+        let status = exchange.response.status;
+        if !(200..300).contains(&status) {
+            let reason = crate::failure::reason_phrase(status);
+            return Err(format!(
+                "{} answered {status}{}{}",
+                source.id,
+                if reason.is_empty() { "" } else { " " },
+                reason
+            ));
+        }
+        let value_of = |location: ParamLocation| {
+            planned
+                .values
+                .iter()
+                .filter(|(l, _, _)| *l == location)
+                .map(|(_, n, v)| (n.clone(), v.clone()))
+                .collect()
+        };
+        Ok(SourceExchange {
+            label,
+            exchanged: Exchanged {
+                url: exchange.wire.url.clone(),
+                method: exchange.wire.method.clone(),
+                path: value_of(ParamLocation::Path),
+                query: value_of(ParamLocation::Query),
+                request_headers: exchange.wire.headers.clone(),
+                request_body: exchange.wire.body.as_deref().and_then(Payload::of),
+                status,
+                response_headers: exchange.response.headers.clone(),
+                response_body: Payload::of(&exchange.response.body),
+            },
+        })
     }
 
     /// Sends a request, honouring the budget and rate limit; transport errors become outcomes.
@@ -711,7 +925,7 @@ impl Harness {
     }
 
     async fn auth_enforced(&self, op: &Operation) -> Outcome {
-        let planned = match self.plan(op) {
+        let planned = match self.plan(op).await {
             Ok(p) => p,
             Err(outcome) => return retitle(&outcome, Check::AuthEnforced),
         };
@@ -739,7 +953,7 @@ impl Harness {
 
     async fn negative_data_rejection(&self, op: &Operation) -> Outcome {
         let check = Check::NegativeDataRejection;
-        let planned = match self.plan(op) {
+        let planned = match self.plan(op).await {
             Ok(p) => p,
             Err(outcome) => return retitle(&outcome, check),
         };
@@ -827,7 +1041,7 @@ impl Harness {
                 reason: "no operation on this path".into(),
             });
         };
-        let planned = match self.plan(template) {
+        let planned = match self.plan(template).await {
             Ok(p) => Planned {
                 body: None,
                 ..(*p).clone()
@@ -866,6 +1080,37 @@ impl Harness {
         result(Outcome::Passed {
             warnings: Vec::new(),
         })
+    }
+}
+
+/// Why nothing usable came back, from an outcome that is not a judged response: the title and
+/// the first detail or the `Received` line.
+fn describe_unsent(outcome: &Outcome) -> Option<String> {
+    match outcome {
+        Outcome::Skipped { reason } | Outcome::NotApplicable { reason } => Some(reason.clone()),
+        Outcome::Errored(f) | Outcome::Failed(f) | Outcome::NotExercised(f) => {
+            let more = f
+                .finding
+                .received
+                .clone()
+                .or_else(|| f.finding.details.first().cloned());
+            Some(match more {
+                Some(m) => format!("{} ({m})", f.finding.title),
+                None => f.finding.title.clone(),
+            })
+        }
+        Outcome::Passed { .. } => None,
+    }
+}
+
+/// A value for a note: cut after 120 characters.
+fn shorten(text: &str) -> String {
+    const MAX: usize = 120;
+    if text.chars().count() > MAX {
+        let cut: String = text.chars().take(MAX).collect();
+        format!("{cut}...")
+    } else {
+        text.to_owned()
     }
 }
 

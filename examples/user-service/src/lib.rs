@@ -23,9 +23,10 @@
 //! `WWW-Authenticate: Bearer realm="user-service"` challenge; 422s list every invalid value with a
 //! JSON Pointer. An undocumented method on a documented path answers 405 with an `Allow` header,
 //! an unknown path 404. The one valid token is [`DEMO_TOKEN`]; it belongs to the seeded user
-//! [`DEMO_USER_ID`]. A second seeded user, [`DISPOSABLE_USER_ID`], is the spec's example for
-//! `DELETE /users/{id}`; deletion is idempotent (deleting it again answers 204), so repeated
-//! contract runs against one server stay green.
+//! [`DEMO_USER_ID`], the only user a fresh service has. Deletion is idempotent (deleting a
+//! deleted user answers 204 again). The spec's `POST /users` documents links to
+//! `GET /users/{id}` and `DELETE /users/{id}`, so contract tests read and delete users they
+//! created, and repeated runs against one long-lived server stay green.
 //!
 //! # Faults
 //!
@@ -76,8 +77,7 @@ pub use fault::{FAULT_ENV, Fault, UnknownFault};
 pub use problem::{FieldError, PROBLEM_JSON, Problem};
 pub use routes::app;
 pub use state::{
-    AppState, Config, DEMO_TOKEN, DEMO_USER_ID, DISPOSABLE_USER_ID, LOG_ENV, LoggedRequest,
-    REQUEST_LOG_CAPACITY,
+    AppState, Config, DEMO_TOKEN, DEMO_USER_ID, LOG_ENV, LoggedRequest, REQUEST_LOG_CAPACITY,
 };
 
 /// Serves [`app`] on `listener` until the task is dropped or the listener fails.

@@ -15,10 +15,6 @@ pub const DEMO_TOKEN: &str = "cg_demo_7f3a9c2e5b1d4e8f";
 /// `GET /users/{id}`, and the owner of `/user/profile` and `/user/settings`.
 pub const DEMO_USER_ID: &str = "3f2c8a4e-9b1d-4c7e-a5f0-6d8e2b1c9a70";
 
-/// A second seeded user (Charles Babbage), the spec's example for `DELETE /users/{id}`. Deleting
-/// it again answers 204, so repeated runs stay green.
-pub const DISPOSABLE_USER_ID: &str = "8b0e5d21-6f4a-4e93-b7c2-1a9d3e5f7c48";
-
 /// The environment variable that turns the request log on stderr on (`1`, `true`, `yes`, `on`).
 pub const LOG_ENV: &str = "USER_SERVICE_LOG";
 
@@ -94,7 +90,7 @@ struct Inner {
 }
 
 impl AppState {
-    /// A fresh service: the two seeded users, the demo token, an empty request log.
+    /// A fresh service: the seeded user, the demo token, an empty request log.
     pub fn new(config: Config) -> AppState {
         AppState {
             inner: Arc::new(Inner {
@@ -211,28 +207,8 @@ impl Store {
             },
             deleted: false,
         };
-        let charles = UserRecord {
-            id: DISPOSABLE_USER_ID.into(),
-            email: "charles@example.com".into(),
-            display_name: "Charles Babbage".into(),
-            bio: None,
-            avatar_url: None,
-            created_at: "2023-11-05T08:30:00Z".into(),
-            profile_updated_at: "2023-11-05T08:30:00Z".into(),
-            settings: Settings {
-                theme: "light".into(),
-                locale: "en-GB".into(),
-                timezone: "Europe/London".into(),
-                email_notifications: false,
-                updated_at: "2023-11-05T08:30:00Z".into(),
-            },
-            deleted: false,
-        };
         Store {
-            users: [ada, charles]
-                .into_iter()
-                .map(|u| (u.id.clone(), u))
-                .collect(),
+            users: HashMap::from([(ada.id.clone(), ada)]),
             tokens: HashMap::from([(DEMO_TOKEN.to_owned(), DEMO_USER_ID.to_owned())]),
         }
     }

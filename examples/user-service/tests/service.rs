@@ -8,9 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use user_service::{
-    AppState, Config, DEMO_TOKEN, DEMO_USER_ID, DISPOSABLE_USER_ID, Fault, LoggedRequest,
-};
+use user_service::{AppState, Config, DEMO_TOKEN, DEMO_USER_ID, Fault, LoggedRequest};
 
 // ---------------------------------------------------------------------------------------------
 // A server per test and a tiny HTTP client.
@@ -66,6 +64,14 @@ impl Server {
     /// Without any credentials.
     fn anon(&self, method: &str, path: &str) -> Resp {
         self.send(method, path, &[], None)
+    }
+
+    /// Creates a user and returns its path (`/users/{id}`), as the contract tests do through the
+    /// links of `POST /users`.
+    fn create_user(&self) -> String {
+        let body = json!({"email": "charles@example.com", "display_name": "Charles Babbage"});
+        let v = assert_json(&self.call_json("POST", "/users", &body), 201);
+        format!("/users/{}", v["id"].as_str().unwrap())
     }
 }
 
@@ -325,8 +331,9 @@ fn check_route(s: &Server, route: &str) {
             assert_unauthorized(&s.anon("GET", &format!("/users/{DEMO_USER_ID}")));
         }
         "DELETE /users/{id}" => {
-            assert_unauthorized(&s.anon("DELETE", &format!("/users/{DISPOSABLE_USER_ID}")));
-            let r = s.call("DELETE", &format!("/users/{DISPOSABLE_USER_ID}"));
+            let path = s.create_user();
+            assert_unauthorized(&s.anon("DELETE", &path));
+            let r = s.call("DELETE", &path);
             assert_eq!(r.status, 204, "{}", r.text());
             assert!(r.body.is_empty());
         }
@@ -400,6 +407,7 @@ fn health_needs_no_token_and_answers_head() {
 #[test]
 fn a_wrong_or_malformed_token_is_401() {
     let s = Server::healthy();
+    let user = s.create_user();
     for auth in [
         "Bearer wrong-token",
         "Bearer ",
@@ -410,7 +418,7 @@ fn a_wrong_or_malformed_token_is_401() {
             ("GET", "/user/profile"),
             ("GET", "/user/settings"),
             ("GET", &format!("/users/{DEMO_USER_ID}")),
-            ("DELETE", &format!("/users/{DISPOSABLE_USER_ID}")),
+            ("DELETE", &user),
         ] {
             let r = s.send(method, path, &[("Authorization", auth)], None);
             assert_unauthorized(&r);
@@ -432,7 +440,7 @@ fn a_wrong_or_malformed_token_is_401() {
     );
     assert_json(&r, 200);
     // Nothing was deleted by the unauthenticated attempts.
-    assert_json(&s.call("GET", &format!("/users/{DISPOSABLE_USER_ID}")), 200);
+    assert_json(&s.call("GET", &user), 200);
 }
 
 #[test]
@@ -694,15 +702,26 @@ fn unknown_users_are_404() {
 }
 
 #[test]
-fn the_seeded_disposable_user_can_be_deleted_repeatedly() {
+fn a_created_user_can_be_deleted_repeatedly() {
     let s = Server::healthy();
-    let path = format!("/users/{DISPOSABLE_USER_ID}");
+    let path = s.create_user();
     let v = assert_json(&s.call("GET", &path), 200);
     assert_eq!(v["display_name"], "Charles Babbage");
     for _ in 0..3 {
         assert_eq!(s.call("DELETE", &path).status, 204);
     }
     s.call("GET", &path).problem(404);
+}
+
+#[test]
+fn a_fresh_service_knows_only_the_seeded_user() {
+    let s = Server::healthy();
+    assert_json(&s.call("GET", &format!("/users/{DEMO_USER_ID}")), 200);
+    // The second seeded user of earlier versions (the spec's old example for DELETE): contract
+    // tests now delete a user they created, through the links of POST /users.
+    let gone = "/users/8b0e5d21-6f4a-4e93-b7c2-1a9d3e5f7c48";
+    s.call("GET", gone).problem(404);
+    s.call("DELETE", gone).problem(404);
 }
 
 #[test]

@@ -1,6 +1,8 @@
-//! Request data for the positive case of an operation: fixtures from the environment, then the
-//! spec's examples (only those that validate against their schema), then values synthesized from
-//! the schema; and their serialization into a path, query, headers, cookies and a body.
+//! Request data for the positive case of an operation: fixtures from the environment, then values
+//! from OpenAPI links (see `docs/links.md`; the runner evaluates them and passes them in as
+//! `Linked`), then the spec's examples (only those that validate against their schema), then
+//! values synthesized from the schema; and their serialization into a path, query, headers,
+//! cookies and a body.
 
 pub mod examples;
 pub(crate) mod mutate;
@@ -30,8 +32,32 @@ pub struct Planned {
     pub cookies: Vec<String>,
     /// The body.
     pub body: Option<Body>,
-    /// How values were chosen, when it is worth saying (an example that did not validate).
+    /// How values were chosen, when it is worth saying (an example that did not validate, a
+    /// value from a link).
     pub notes: Vec<String>,
+    /// Every parameter value sent, before serialization, by location and name (what
+    /// `$request.path.id` and `$request.query.q` of a link read).
+    pub values: Vec<(ParamLocation, String, Value)>,
+    /// Whether some value came from a link.
+    pub linked: bool,
+}
+
+/// Values that links give one operation, each with the note that says where it came from.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct Linked {
+    /// Parameter values, by location and name.
+    pub params: Vec<(ParamLocation, String, Value, String)>,
+    /// The request body.
+    pub body: Option<(Value, String)>,
+}
+
+impl Linked {
+    fn param(&self, p: &Parameter) -> Option<(&Value, &str)> {
+        self.params
+            .iter()
+            .find(|(l, n, _, _)| *l == p.location && *n == p.name)
+            .map(|(_, _, v, note)| (v, note.as_str()))
+    }
 }
 
 /// Why no request could be built.
@@ -44,12 +70,13 @@ fn ignored_header(name: &str) -> bool {
     ["accept", "content-type", "authorization"].contains(&name.to_ascii_lowercase().as_str())
 }
 
-/// Picks a value: fixture, then a valid example, then a synthesized one. `None` for an optional
-/// value with neither fixture nor example.
+/// Picks a value: fixture, then a linked value, then a valid example, then a synthesized one.
+/// `None` for an optional value with neither fixture, link nor example.
 #[allow(clippy::too_many_arguments)] // one call site per kind of value; a struct would only rename them
 fn choose(
     what: &str,
     fixture: Option<&Value>,
+    linked: Option<(&Value, &str)>,
     candidates: Vec<Value>,
     schema: Option<&Value>,
     required: bool,
@@ -61,6 +88,17 @@ fn choose(
         return Ok(Some(v.clone()));
     }
     let validator = schema.map(|s| validators.get(s));
+    if let Some((v, note)) = linked {
+        // A value the server itself gave is used even when it breaks the schema (that is worth
+        // knowing, and says so).
+        match validator.as_deref() {
+            Some(Ok(val)) if !val.is_valid(v) => notes.push(format!(
+                "{note} (it does not match the schema of {what}; used anyway)"
+            )),
+            _ => notes.push(note.to_owned()),
+        }
+        return Ok(Some(v.clone()));
+    }
     for candidate in candidates {
         match validator.as_deref() {
             Some(Ok(v)) if !v.is_valid(&candidate) => {
@@ -86,6 +124,7 @@ fn choose(
 pub(crate) fn plan(
     op: &Operation,
     fixtures: Option<&OperationFixtures>,
+    linked: &Linked,
     seed: u64,
     validators: &ValidatorCache,
 ) -> Result<Planned, DataError> {
@@ -106,9 +145,12 @@ pub(crate) fn plan(
         let s = seed ^ seed_for(&[&op.id, p.location.as_str(), &p.name]);
         let fixture = fixtures.and_then(|f| f.params.get(&p.name));
         let required = p.required || p.location == ParamLocation::Path;
+        let from_link = fixture.is_none() && linked.param(p).is_some();
+        planned.linked |= from_link;
         let Some(mut value) = choose(
             &what,
             fixture,
+            linked.param(p),
             param_candidates(p),
             schema,
             required,
@@ -124,6 +166,7 @@ pub(crate) fn plan(
             value = non_empty(schema, s).map_err(|e| DataError(format!("{what}: {e}")))?;
         }
         place(&mut planned, p, &value)?;
+        planned.values.push((p.location, p.name.clone(), value));
     }
     if let Some(rb) = &op.request_body {
         let choice = rb
@@ -135,9 +178,11 @@ pub(crate) fn plan(
             Some((_, media_type, media)) => {
                 let s = seed ^ seed_for(&[&op.id, "body", media_type]);
                 let fixture = fixtures.and_then(|f| f.body.as_ref());
+                planned.linked |= fixture.is_none() && linked.body.is_some();
                 let value = choose(
                     "the request body",
                     fixture,
+                    linked.body.as_ref().map(|(v, n)| (v, n.as_str())),
                     examples::media_examples(media),
                     media.schema.as_ref(),
                     true,

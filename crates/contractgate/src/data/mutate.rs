@@ -631,7 +631,9 @@ mod tests {
         let validators = ValidatorCache::default();
         let mut all = Vec::new();
         for op in &api.operations {
-            let planned = super::super::plan(op, None, 0, &validators).unwrap();
+            let planned =
+                super::super::plan(op, None, &super::super::Linked::default(), 0, &validators)
+                    .unwrap();
             for m in mutants(op, &planned, &validators, 0) {
                 all.push(format!("{}: {}", op.id, m.broken));
             }

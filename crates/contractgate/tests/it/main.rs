@@ -5,6 +5,7 @@ mod ca_file;
 mod checks;
 mod data;
 mod http;
+mod links;
 mod negative_data;
 mod param_encoding;
 mod redaction;
