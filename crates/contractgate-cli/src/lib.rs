@@ -196,6 +196,10 @@ pub struct RunArgs {
     /// Send only GET, HEAD and OPTIONS; other operations are reported as skipped.
     #[arg(long, help_heading = "Selection")]
     pub read_only: bool,
+    /// Do not follow the spec's links for request data (by default a link's source operation,
+    /// e.g. the POST that creates a user, is sent once to give its targets real ids).
+    #[arg(long, help_heading = "Selection")]
+    pub no_links: bool,
     /// Run shard K of N (operations split by a stable hash of their id).
     #[arg(long, value_name = "K/N", help_heading = "Selection")]
     pub shard: Option<plan::Shard>,

@@ -83,6 +83,7 @@ fn contractgate(args: &[&str], env: &[(&str, &str)]) -> Run {
         .env_remove("CONTRACTGATE_BASE_URL")
         .env_remove("CONTRACTGATE_ENV")
         .env_remove("CONTRACTGATE_CONFIG")
+        .env_remove("CONTRACTGATE_CA_FILE")
         .env_remove("USER_SERVICE_FAULT")
         .env_remove("USER_SERVICE_LOG")
         .env_remove("USER_SERVICE_TOKEN");
@@ -583,6 +584,66 @@ fn read_only_sends_no_unsafe_method() {
             "deleteUser"
         ]
     );
+}
+
+/// The requests the example service logged (`USER_SERVICE_LOG=1`) with a method in `methods`.
+fn logged(log: &Path, method: &str) -> Vec<String> {
+    std::fs::read_to_string(log)
+        .unwrap()
+        .lines()
+        .filter(|l| l.contains(&format!("{method} ")))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn links_give_delete_a_created_user_unless_turned_off_or_the_source_is_excluded() {
+    // deleteUser's example id names no user: only the link from createUser gives it a real one.
+    let runs: [(&str, &[&str], i32, usize); 3] = [
+        ("links", &[], 0, 1),
+        ("no-links", &["--no-links"], 1, 0),
+        ("excluded", &["--exclude", "createUser"], 1, 0),
+    ];
+    for (name, extra, code, posts) in runs {
+        let log = scratch(&format!("links-{name}.log"));
+        let json = scratch(&format!("links-{name}.json"));
+        let mut args = vec![
+            "--include",
+            "deleteUser",
+            "--checks",
+            "not_server_error,status_code_conformance",
+            "--server-log",
+            log.to_str().unwrap(),
+            "--json",
+            json.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        let r = run_local(&args, &[("USER_SERVICE_LOG", "1")]);
+        assert_eq!(r.code, code, "{name}: {}", r.all());
+        assert_eq!(
+            logged(&log, "POST").len(),
+            posts,
+            "{name}: POSTs the service saw: {:#?}\n{}",
+            logged(&log, "POST"),
+            r.all()
+        );
+        let report = read_json(&json);
+        validate_report(&report);
+        if code == 1 {
+            assert_eq!(
+                with_status(&report, "not_exercised").len(),
+                2,
+                "{name}: {}",
+                r.all()
+            );
+            assert!(
+                r.stdout
+                    .contains("request rejected, the route was not exercised")
+            );
+        } else {
+            assert_eq!(with_status(&report, "passed").len(), 2, "{}", r.all());
+        }
+    }
 }
 
 #[test]

@@ -109,6 +109,16 @@ fn prepare(args: &RunArgs) -> Result<Prepared, Stop> {
         exclude: args.exclude.clone(),
     };
     let plan = plan::plan(&api, &selection, args.shard, &args.checks);
+    // An operation the user excluded is never sent, not even as the source of a link.
+    for op in &api.operations {
+        if args.exclude.iter().any(|s| s.matches(op)) {
+            config
+                .settings
+                .skip
+                .entry(op.id.clone())
+                .or_insert_with(|| "excluded by --exclude".to_owned());
+        }
+    }
     if plan.selected == 0 {
         let show = |v: &[contractgate_spec::select::Selector]| {
             v.iter()
@@ -234,6 +244,9 @@ fn apply_flags(args: &RunArgs, config: &mut RunConfig) -> Result<(), Stop> {
     let s = &mut config.settings;
     if args.read_only {
         s.read_only = true;
+    }
+    if args.no_links {
+        s.links = false;
     }
     if args.insecure {
         s.http.insecure = true;
