@@ -125,7 +125,22 @@ pub(crate) fn check(ctx: &Context<'_>, exchange: &Exchange) -> Verdict {
         .documented(documented_line());
     finding.schema_errors = schema_errors;
     finding.route_hint = route_hint(ctx, &body);
-    finding.warnings = undeclared_lines;
+    // An undeclared property that a violated `additionalProperties: false` (or
+    // `unevaluatedProperties`) already names is said once, as the violation.
+    finding.warnings = undeclared
+        .iter()
+        .zip(undeclared_lines)
+        .filter(|(pointer, _)| {
+            let parent = &pointer[..pointer.rfind('/').unwrap_or(0)];
+            !finding.schema_errors.iter().any(|e| {
+                matches!(
+                    e.keyword.as_str(),
+                    "additionalProperties" | "unevaluatedProperties"
+                ) && e.instance_path == parent
+            })
+        })
+        .map(|(_, line)| line)
+        .collect();
     Verdict::Fail(finding)
 }
 

@@ -17,67 +17,15 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use axum::serve::Listener;
 use contractgate::client::CaFile;
 use contractgate::{Check, Harness, Outcome, Resolve, Settings, Target, TargetError};
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
-use crate::support::{Behaviour, api, router};
-
-struct TlsListener {
-    tcp: tokio::net::TcpListener,
-    acceptor: tokio_rustls::TlsAcceptor,
-}
-
-impl Listener for TlsListener {
-    type Io = tokio_rustls::server::TlsStream<tokio::net::TcpStream>;
-    type Addr = std::net::SocketAddr;
-
-    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
-        loop {
-            let Ok((tcp, addr)) = self.tcp.accept().await else {
-                continue;
-            };
-            // A client that rejects the certificate ends the handshake: wait for the next one.
-            if let Ok(tls) = self.acceptor.accept(tcp).await {
-                return (tls, addr);
-            }
-        }
-    }
-
-    fn local_addr(&self) -> std::io::Result<Self::Addr> {
-        self.tcp.local_addr()
-    }
-}
-
-fn tls_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/tls")
-}
+use crate::support::api;
+use crate::tls::{serve_https, tls_dir};
 
 /// An HTTPS server whose certificate is signed by the test CA.
 fn serve_behind_test_ca() -> String {
-    let cert = CertificateDer::from_pem_file(tls_dir().join("ca-signed-cert.pem")).unwrap();
-    let key = PrivateKeyDer::from_pem_file(tls_dir().join("ca-signed-key.pem")).unwrap();
-    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_no_client_auth()
-    .with_single_cert(vec![cert], key)
-    .unwrap();
-    let tcp = contractgate::block_on(tokio::net::TcpListener::bind(("127.0.0.1", 0))).unwrap();
-    let url = format!("https://{}", tcp.local_addr().unwrap());
-    let listener = TlsListener {
-        tcp,
-        acceptor: tokio_rustls::TlsAcceptor::from(Arc::new(config)),
-    };
-    let _guard = contractgate::runtime().enter();
-    contractgate::runtime().spawn(async move {
-        axum::serve(listener, router(Behaviour::good())).await.ok();
-    });
-    url
+    serve_https("ca-signed-cert.pem", "ca-signed-key.pem")
 }
 
 /// A fresh directory with `contractgate.toml` (and the files given) in it.

@@ -37,10 +37,16 @@ impl Listener for TlsListener {
     }
 }
 
-fn serve_tls() -> String {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/tls");
-    let cert = CertificateDer::from_pem_file(dir.join("cert.pem")).unwrap();
-    let key = PrivateKeyDer::from_pem_file(dir.join("key.pem")).unwrap();
+/// The folder of the test certificates.
+pub(crate) fn tls_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/tls")
+}
+
+/// An HTTPS server on 127.0.0.1 with the certificate and key in these files of [`tls_dir`],
+/// answering as [`Behaviour::good`]; returns its URL.
+pub(crate) fn serve_https(cert: &str, key: &str) -> String {
+    let cert = CertificateDer::from_pem_file(tls_dir().join(cert)).unwrap();
+    let key = PrivateKeyDer::from_pem_file(tls_dir().join(key)).unwrap();
     let config = rustls::ServerConfig::builder_with_provider(Arc::new(
         rustls::crypto::ring::default_provider(),
     ))
@@ -60,6 +66,10 @@ fn serve_tls() -> String {
         axum::serve(listener, router(Behaviour::good())).await.ok();
     });
     url
+}
+
+fn serve_tls() -> String {
+    serve_https("cert.pem", "key.pem")
 }
 
 #[test]
