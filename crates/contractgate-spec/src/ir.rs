@@ -22,7 +22,9 @@ use crate::diag::Location;
 pub struct Api {
     /// The spec file as the user named it (used in messages and generated headers).
     pub source: String,
-    /// The `openapi` field as written, e.g. `3.0.3` or `3.1.0`.
+    /// The `openapi` field as written, e.g. `3.0.3` or `3.1.0`. For a Swagger 2.0 document,
+    /// converted at load time, `3.0.3, converted from Swagger 2.0 at load time`
+    /// (`swagger2::CONVERTED_VERSION`).
     pub openapi_version: String,
     /// `jsonSchemaDialect` of a 3.1 document, when it sets one.
     #[serde(default, skip_serializing_if = "Option::is_none")]

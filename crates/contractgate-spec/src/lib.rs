@@ -10,7 +10,8 @@
 //! # Ok::<(), ()>(())
 //! ```
 //!
-//! What it owns (see DESIGN.md): reading YAML and JSON ([`source`]), OpenAPI 3.0 and 3.1, `$ref`
+//! What it owns (see DESIGN.md): reading YAML and JSON ([`source`]), OpenAPI 3.0 and 3.1 (and
+//! Swagger 2.0, converted to OpenAPI 3.0 at load time: [`swagger2`]), `$ref`
 //! resolution across files with recursive schemas, the IR ([`ir`]), the conversion of schemas to
 //! JSON Schema 2020-12 ([`schema`]), validation against the official OpenAPI meta-schemas
 //! ([`meta`]), spec diagnostics with file, line, column and JSON pointer ([`diag`]) and the spec
@@ -30,9 +31,13 @@
 //!    deprecated upstream and silently keeps the last of two `/user/profile:` keys, it refuses
 //!    duplicate keys, is written in safe Rust and fuzzed, and gives spans; it parses about half
 //!    as fast as libyaml ports, which a JSON spec avoids (JSON goes through `serde_json`).
-//! 2. Version: `openapi: 3.0.x` or `3.1.x`; Swagger 2.0 and anything else is refused by name.
-//! 3. Structure: [`meta::validate`] against the official meta-schema; 3.0 documents also go through
-//!    `openapiv3`'s typed model.
+//! 2. Version: `openapi: 3.0.x` or `3.1.x`, or `swagger: "2.0"`; anything else is refused by
+//!    name. A Swagger 2.0 document, and every file it references as it is read, is converted to
+//!    OpenAPI 3.0 in place ([`swagger2`]); positions are still looked up in the file as written,
+//!    through a per-file pointer translation, so diagnostics name the user's lines and pointers.
+//! 3. Structure: [`meta::validate`] against the official meta-schema (a Swagger 2.0 document as
+//!    written, against the Swagger 2.0 schema); 3.0 documents also go through `openapiv3`'s typed
+//!    model.
 //! 4. The IR is built from the raw value (the source of truth: `openapiv3`'s typed schema loses
 //!    keywords), following `$ref`s, merging path- and operation-level parameters, resolving
 //!    security, and bundling every schema into a self-contained 2020-12 value.
@@ -57,6 +62,8 @@ mod resolve;
 pub mod schema;
 #[cfg(feature = "load")]
 pub mod source;
+#[cfg(feature = "load")]
+pub mod swagger2;
 
 #[cfg(feature = "load")]
 pub use load::{Loaded, load, load_str};

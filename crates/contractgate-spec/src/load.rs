@@ -9,6 +9,7 @@ use crate::meta::{self, OasVersion};
 use crate::openapi::{Builder, scalar_to_string};
 use crate::resolve::{Disk, FileSource, Files, Place};
 use crate::schema::Dialect;
+use crate::swagger2;
 
 /// A loaded spec: the IR and the warnings found on the way.
 #[derive(Clone, Debug)]
@@ -69,12 +70,19 @@ pub(crate) fn load_with(
     // Which version, and therefore which schema dialect.
     let version = if let Some(swagger) = doc.get("swagger") {
         let v = scalar_to_string(swagger).unwrap_or_default();
-        files.error(
-            "unsupported-version",
-            &root.child("swagger"),
-            format!("Swagger {v} documents are not supported yet; convert the document to OpenAPI 3 first (for example with swagger2openapi)"),
-        );
-        return Err(files.diags);
+        if v != "2.0" {
+            files.error(
+                "unsupported-version",
+                &root.child("swagger"),
+                format!("Swagger version '{v}' is not supported; contractgate reads Swagger 2.0, OpenAPI 3.0.x and 3.1.x"),
+            );
+            return Err(files.diags);
+        }
+        // Converted to OpenAPI 3.0 in place (and every file it references as it is read);
+        // locations still name the file as written.
+        files.convert_swagger2(root_file);
+        files.dialect = Dialect::OpenApi30;
+        (swagger2::CONVERTED_VERSION.to_owned(), OasVersion::V20)
     } else if let Some(v) = doc.get("openapi") {
         let v = scalar_to_string(v).unwrap_or_default();
         if v == "3.0" || v.starts_with("3.0.") {
@@ -104,10 +112,18 @@ pub(crate) fn load_with(
     let (version_string, oas) = version;
 
     // Structure: the official meta-schema gives precise pointers. Unquoted `openapi: 3.0` and
-    // `version: 1.0` are numbers in YAML; the meta-schema wants strings.
+    // `version: 1.0` are numbers in YAML; the meta-schema wants strings. A Swagger 2.0 document
+    // is checked as written (`doc` is the original), against the Swagger 2.0 schema.
     let mut normalized = Value::Object(doc.clone());
     if let Some(obj) = normalized.as_object_mut() {
-        obj.insert("openapi".into(), Value::String(version_string.clone()));
+        let key = if oas == OasVersion::V20 {
+            "swagger"
+        } else {
+            "openapi"
+        };
+        if let Some(v) = obj.get(key).and_then(scalar_to_string) {
+            obj.insert(key.into(), Value::String(v));
+        }
         if let Some(Value::Object(info)) = obj.get_mut("info")
             && let Some(v) = info.get("version").and_then(scalar_to_string)
         {
@@ -122,18 +138,21 @@ pub(crate) fn load_with(
     // Then the structure against the official meta-schema, which gives precise pointers for
     // everything else. Real-world specs often break a rule that does not stop testing (an empty
     // `responses`, a misplaced keyword), so these are warnings; where the IR builder already
-    // reported an error at the same place, the warning is left out.
+    // reported an error at the same place, the warning is left out. The pointers are into the
+    // document as written (for Swagger 2.0 too), so they need no translation.
     let issues = meta::validate(oas, &normalized);
     let meta_found_issues = !issues.is_empty();
     for issue in issues {
-        let place = Place {
-            file: root_file,
-            pointer: issue.pointer,
-        };
-        files.warning("spec-violation", &place, issue.message);
+        let location = files.locate_original(root_file, &issue.pointer);
+        files.diags.push(Diagnostic::warning(
+            "spec-violation",
+            location,
+            issue.message,
+        ));
     }
     // OpenAPI 3.0 also goes through `openapiv3`'s typed model. Its errors only name the enclosing
-    // path item, so they are shown only when the meta-schema found nothing more precise.
+    // path item, so they are shown only when the meta-schema found nothing more precise. (Not a
+    // converted Swagger 2.0 document: its errors would be about pointers the user never wrote.)
     if oas == OasVersion::V30
         && !meta_found_issues
         && let Err(err) = serde_json::from_value::<openapiv3::OpenAPI>(normalized)

@@ -7,6 +7,9 @@
 //! - OAS 3.1: `https://spec.openapis.org/oas/3.1/schema/2022-10-07` (JSON Schema 2020-12).
 //!   This is the variant "without schema validation": Schema Objects are only checked to be an
 //!   object or a boolean.
+//! - Swagger 2.0: the official "JSON Schema for Swagger 2.0 API" (JSON Schema draft-04). A 2.0
+//!   document is validated as written, before it is converted to OpenAPI 3.0, so the pointers
+//!   are the user's (`/definitions/Pet`).
 //!
 //! Unlike serde errors (which, through openapiv3, only name the enclosing path item), every
 //! [`MetaIssue`] carries a precise JSON pointer into the document, e.g.
@@ -40,6 +43,8 @@ use crate::pointer;
 const OAS_30_SCHEMA: &str = include_str!("../meta-schemas/oas-3.0-schema-2021-09-28.json");
 /// The OAS 3.1 meta-schema, version 2022-10-07 (JSON Schema 2020-12).
 const OAS_31_SCHEMA: &str = include_str!("../meta-schemas/oas-3.1-schema-2022-10-07.json");
+/// The Swagger 2.0 schema (JSON Schema draft-04).
+const SWAGGER_20_SCHEMA: &str = include_str!("../meta-schemas/swagger-2.0-schema.json");
 
 /// Values quoted in messages are cut after this many bytes (at a character boundary).
 const EXCERPT_LIMIT: usize = 80;
@@ -53,6 +58,8 @@ pub enum OasVersion {
     V30,
     /// OpenAPI 3.1.x.
     V31,
+    /// Swagger 2.0 (validated as written, before the conversion to OpenAPI 3.0).
+    V20,
 }
 
 impl OasVersion {
@@ -75,6 +82,7 @@ impl fmt::Display for OasVersion {
         f.write_str(match self {
             Self::V30 => "3.0",
             Self::V31 => "3.1",
+            Self::V20 => "2.0",
         })
     }
 }
@@ -147,10 +155,14 @@ pub fn validate(version: OasVersion, document: &Value) -> Vec<MetaIssue> {
 fn compiled(version: OasVersion) -> &'static Result<Validator, String> {
     static OAS_30: OnceLock<Result<Validator, String>> = OnceLock::new();
     static OAS_31: OnceLock<Result<Validator, String>> = OnceLock::new();
+    static SWAGGER_20: OnceLock<Result<Validator, String>> = OnceLock::new();
     match version {
         OasVersion::V30 => OAS_30.get_or_init(|| compile(version, OAS_30_SCHEMA, Draft::Draft4)),
         OasVersion::V31 => {
             OAS_31.get_or_init(|| compile(version, OAS_31_SCHEMA, Draft::Draft202012))
+        }
+        OasVersion::V20 => {
+            SWAGGER_20.get_or_init(|| compile(version, SWAGGER_20_SCHEMA, Draft::Draft4))
         }
     }
 }
@@ -637,6 +649,7 @@ mod tests {
         let openapi = match version {
             OasVersion::V30 => "3.0.3",
             OasVersion::V31 => "3.1.0",
+            OasVersion::V20 => unreachable!("2.0 documents are built by `swagger`"),
         };
         json!({
             "openapi": openapi,
@@ -660,11 +673,46 @@ mod tests {
 
     #[test]
     fn both_meta_schemas_compile() {
-        for version in BOTH {
+        for version in [OasVersion::V30, OasVersion::V31, OasVersion::V20] {
             if let Err(e) = compiled(version) {
                 panic!("{e}");
             }
         }
+    }
+
+    #[test]
+    fn swagger_2_documents_are_checked_against_the_swagger_2_schema() {
+        let valid = json!({
+            "swagger": "2.0",
+            "info": { "title": "Pets", "version": "1.0.0" },
+            "host": "example.com",
+            "paths": { "/pets": { "post": {
+                "parameters": [
+                    { "name": "pet", "in": "body", "schema": { "$ref": "#/definitions/Pet" } },
+                    { "name": "tags", "in": "query", "type": "array", "items": { "type": "string" },
+                      "collectionFormat": "multi", "maxItems": 3 }
+                ],
+                "responses": { "200": { "description": "ok", "schema": { "type": "file" } } }
+            } } },
+            "definitions": { "Pet": { "type": "object", "x-nullable": true } }
+        });
+        assert_eq!(validate(OasVersion::V20, &valid), vec![]);
+        let mut invalid = valid.clone();
+        invalid["host"] = json!("https://example.com/");
+        invalid["paths"]["/pets"]["post"]["parameters"][1]["collectionFormat"] = json!("commas");
+        invalid["paths"]["/pets"]["post"]["parameters"][1]["maxItems"] = json!(-1);
+        let issues = validate(OasVersion::V20, &invalid);
+        let pointers: Vec<&str> = issues.iter().map(|i| i.pointer.as_str()).collect();
+        assert_eq!(
+            pointers,
+            [
+                "/host",
+                "/paths/~1pets/post/parameters/1/collectionFormat",
+                // Through `http://json-schema.org/draft-04/schema#/...`, resolved offline.
+                "/paths/~1pets/post/parameters/1/maxItems",
+            ],
+            "{issues:?}"
+        );
     }
 
     #[test]

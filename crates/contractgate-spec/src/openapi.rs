@@ -417,6 +417,18 @@ impl<'f, 's> Builder<'f, 's> {
                         });
                 }
             }
+            // What a Swagger 2.0 document says that OpenAPI 3 cannot (`collectionFormat: tsv`),
+            // on a parameter or on the operation's request body.
+            let op_location = self.loc(&op_place);
+            for at in parameters
+                .iter()
+                .map(|p| &p.defined_at)
+                .chain(std::iter::once(&op_location))
+            {
+                for (feature, location) in self.files.conversion_unsupported(at) {
+                    unsupported.push(Unsupported { feature, location });
+                }
+            }
             for (place, message) in std::mem::take(&mut self.notes) {
                 let location = self.loc(&place);
                 unsupported.push(Unsupported {

@@ -11,6 +11,7 @@
 
 use indexmap::IndexMap;
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 
@@ -18,6 +19,7 @@ use crate::diag::{Diagnostic, Diagnostics, Location};
 use crate::pointer;
 use crate::schema::{self, Dialect, Direction};
 use crate::source::{self, Document};
+use crate::swagger2::{self, ConversionNote, Converter, Globals, Kind, PointerMap, Task};
 
 /// Index of a loaded file in [`Files`].
 pub(crate) type FileId = usize;
@@ -82,6 +84,43 @@ pub(crate) struct Files<'s> {
     /// Definition names by place: the same schema has the same name in either direction.
     names_by_place: HashMap<Place, String>,
     def_names: HashSet<String>,
+    /// Set when the root is a Swagger 2.0 document: every file is converted as it is read.
+    swagger2: Option<Box<Swagger2>>,
+}
+
+/// The state of a Swagger 2.0 conversion (see [`crate::swagger2`]).
+struct Swagger2 {
+    /// The root document's `consumes` and `produces`.
+    globals: Globals,
+    /// Each file as it was written (the docs hold the converted values).
+    originals: HashMap<FileId, Value>,
+    /// Converted pointer ↔ original pointer, per file.
+    maps: HashMap<FileId, PointerMap>,
+    /// Original pointers already converted, per file (a request inside one is a no-op).
+    done: HashMap<FileId, HashSet<String>>,
+    /// Nodes waiting to be converted.
+    queue: std::collections::VecDeque<Task>,
+    /// What makes an operation untestable, by (file, original pointer of the parameter or
+    /// operation it is attached to): (feature, location).
+    unsupported: HashMap<(String, String), Vec<(String, Location)>>,
+}
+
+impl Swagger2 {
+    fn is_done(&self, task: &Task) -> bool {
+        let Some(done) = self.done.get(&task.file) else {
+            return false;
+        };
+        let mut p = task.pointer.as_str();
+        loop {
+            if done.contains(p) {
+                return true;
+            }
+            match pointer::parent(p) {
+                Some(parent) => p = parent,
+                None => return false,
+            }
+        }
+    }
 }
 
 /// Lexically normalizes `a/b/../c` → `a/c` (no file-system access, so it works for virtual paths).
@@ -117,6 +156,156 @@ impl<'s> Files<'s> {
             defs: IndexMap::new(),
             names_by_place: HashMap::new(),
             def_names: HashSet::new(),
+            swagger2: None,
+        }
+    }
+
+    /// Converts the root document, a Swagger 2.0 document, to OpenAPI 3.0 in place, and from now
+    /// on every file read as it is read (see [`crate::swagger2`]).
+    pub fn convert_swagger2(&mut self, root: FileId) {
+        let Some(original) = self.doc(root).map(|d| d.value.clone()) else {
+            return;
+        };
+        let state = Swagger2 {
+            globals: Globals::of(&original),
+            originals: HashMap::from([(root, original)]),
+            maps: HashMap::new(),
+            done: HashMap::new(),
+            queue: std::collections::VecDeque::from([Task {
+                file: root,
+                pointer: String::new(),
+                kind: Kind::Document,
+            }]),
+            unsupported: HashMap::new(),
+        };
+        self.swagger2 = Some(Box::new(state));
+        self.run_conversions();
+    }
+
+    /// Converts every node in the queue (which may grow on the way).
+    fn run_conversions(&mut self) {
+        loop {
+            let Some(state) = self.swagger2.as_mut() else {
+                return;
+            };
+            let Some(task) = state.queue.pop_front() else {
+                return;
+            };
+            if state.is_done(&task) {
+                continue;
+            }
+            let Some(node) = state
+                .originals
+                .get(&task.file)
+                .and_then(|v| v.pointer(&task.pointer))
+                .cloned()
+            else {
+                continue;
+            };
+            let converted_at = state
+                .maps
+                .get(&task.file)
+                .map_or_else(|| task.pointer.clone(), |m| m.to_converted(&task.pointer));
+            let globals = state.globals.clone();
+            if self
+                .doc(task.file)
+                .and_then(|d| d.value.pointer(&converted_at))
+                .is_none()
+            {
+                continue;
+            }
+            let (value, map, notes, mut done) = {
+                let mut converter = Converter::new(task.file, self, globals);
+                let value = converter.convert(task.kind, &node, &task.pointer, &converted_at);
+                (value, converter.map, converter.notes, converter.done)
+            };
+            if done.is_empty() {
+                done.push(task.pointer.clone());
+            }
+            if let Some(slot) = self
+                .docs
+                .get_mut(task.file)
+                .and_then(Option::as_mut)
+                .and_then(|d| d.value.pointer_mut(&converted_at))
+            {
+                *slot = value;
+            }
+            self.record_notes(task.file, notes);
+            if let Some(state) = self.swagger2.as_mut() {
+                state.maps.entry(task.file).or_default().extend(map);
+                state.done.entry(task.file).or_default().extend(done);
+            }
+        }
+    }
+
+    /// Conversion notes: warnings now, or features that make the operations using them
+    /// untestable (see [`Files::conversion_unsupported`]).
+    fn record_notes(&mut self, file: FileId, notes: Vec<ConversionNote>) {
+        for note in notes {
+            let location = self.locate_original(file, &note.pointer);
+            if note.unsupported {
+                let scope = (location.file.clone(), note.scope.clone());
+                if let Some(state) = self.swagger2.as_mut() {
+                    state
+                        .unsupported
+                        .entry(scope)
+                        .or_default()
+                        .push((note.message, location));
+                }
+            } else {
+                self.diags.push(Diagnostic::warning(
+                    "swagger2-conversion",
+                    location,
+                    note.message,
+                ));
+            }
+        }
+    }
+
+    /// What the Swagger 2.0 conversion could not express about the parameter or operation at
+    /// `location`: (feature, where), for [`crate::ir::Unsupported`].
+    pub fn conversion_unsupported(&self, location: &Location) -> Vec<(String, Location)> {
+        self.swagger2
+            .as_ref()
+            .and_then(|s| {
+                s.unsupported
+                    .get(&(location.file.clone(), location.pointer.clone()))
+            })
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// The pointer in the file as written, for a pointer into its converted value.
+    fn to_original<'p>(&self, file: FileId, converted: &'p str) -> Cow<'p, str> {
+        match self.swagger2.as_ref().and_then(|s| s.maps.get(&file)) {
+            Some(map) => Cow::Owned(map.to_original(converted)),
+            None => Cow::Borrowed(converted),
+        }
+    }
+
+    /// The pointer into the converted value, for a pointer in the file as written (a `$ref`
+    /// fragment).
+    fn to_converted(&self, file: FileId, original: &str) -> String {
+        match self.swagger2.as_ref().and_then(|s| s.maps.get(&file)) {
+            Some(map) => map.to_converted(original),
+            None => original.to_owned(),
+        }
+    }
+
+    /// The source location of an original pointer (one that needs no translation).
+    pub fn locate_original(&self, file: FileId, pointer: &str) -> Location {
+        match self.doc(file) {
+            Some(doc) => doc.locate(pointer),
+            None => Location {
+                file: self
+                    .paths
+                    .get(file)
+                    .map(|p| p.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                line: 0,
+                column: 0,
+                pointer: pointer.to_owned(),
+            },
         }
     }
 
@@ -169,6 +358,18 @@ impl<'s> Files<'s> {
                 None
             }
         };
+        if let (Some(doc), Some(state)) = (&doc, self.swagger2.as_mut()) {
+            state.originals.insert(id, doc.value.clone());
+            // A file with its own `swagger` key is a whole document; any other file holds
+            // fragments, converted one by one as references reach them.
+            if doc.value.get("swagger").is_some() {
+                state.queue.push_back(Task {
+                    file: id,
+                    pointer: String::new(),
+                    kind: Kind::Document,
+                });
+            }
+        }
         self.docs.push(doc);
         self.docs[id].as_ref().map(|_| id)
     }
@@ -191,20 +392,12 @@ impl<'s> Files<'s> {
     }
 
     /// The source location of a place.
+    ///
+    /// For a converted Swagger 2.0 file, the pointer is translated back first: the location
+    /// names the place as written (`/definitions/Pet`, not `/components/schemas/Pet`).
     pub fn locate(&self, place: &Place) -> Location {
-        match self.doc(place.file) {
-            Some(doc) => doc.locate(&place.pointer),
-            None => Location {
-                file: self
-                    .paths
-                    .get(place.file)
-                    .map(|p| p.to_string_lossy().into_owned())
-                    .unwrap_or_default(),
-                line: 0,
-                column: 0,
-                pointer: place.pointer.clone(),
-            },
-        }
+        let original = self.to_original(place.file, &place.pointer);
+        self.locate_original(place.file, &original)
     }
 
     pub fn error(&mut self, code: &str, place: &Place, message: impl Into<String>) {
@@ -254,18 +447,15 @@ impl<'s> Files<'s> {
             at.file
         } else {
             let from_loc = self.locate(at);
-            let base = self
-                .paths
-                .get(at.file)
-                .and_then(|p| p.parent())
-                .map(Path::to_path_buf)
-                .unwrap_or_default();
-            let decoded_path = percent_encoding::percent_decode_str(file_part).decode_utf8_lossy();
-            self.load_file(&base.join(decoded_path.as_ref()), &from_loc)?
+            let path = self.referenced_path(at.file, file_part);
+            let id = self.load_file(&path, &from_loc)?;
+            self.run_conversions();
+            id
         };
+        // A converted Swagger 2.0 file: `#/definitions/Pet` is at `/components/schemas/Pet`.
         let target = Place {
             file,
-            pointer: decoded.into_owned(),
+            pointer: self.to_converted(file, &decoded),
         };
         if self.get(&target).is_none() {
             let loc = self.locate(at);
@@ -275,12 +465,30 @@ impl<'s> Files<'s> {
                 format!("$ref '{reference}' not found"),
             );
             if let Some(suggestion) = self.suggest(&target) {
+                // A suggested pointer is shown as it is written in the file.
+                let suggestion = match suggestion.strip_prefix('#') {
+                    Some(p) => format!("#{}", self.to_original(file, p)),
+                    None => suggestion,
+                };
                 d = d.with_help(format!("did you mean '{suggestion}'?"));
             }
             self.diags.push(d);
             return None;
         }
         Some(target)
+    }
+
+    /// The path of the file that `file_part` (the part of a `$ref` before `#`), written in
+    /// `from`, names.
+    fn referenced_path(&self, from: FileId, file_part: &str) -> PathBuf {
+        let base = self
+            .paths
+            .get(from)
+            .and_then(|p| p.parent())
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let decoded_path = percent_encoding::percent_decode_str(file_part).decode_utf8_lossy();
+        base.join(decoded_path.as_ref())
     }
 
     /// For a pointer that names nothing, the closest existing sibling key as a `#/...` reference.
@@ -470,6 +678,45 @@ impl<'s> Files<'s> {
         self.def_names.insert(name.clone());
         self.names_by_place.insert(place.clone(), name.clone());
         name
+    }
+}
+
+/// What the Swagger 2.0 converter asks of the files. References it cannot follow are left
+/// alone here and reported by [`Files::resolve_ref`] when the IR builder meets them.
+impl swagger2::Host for Files<'_> {
+    fn target(&mut self, file: FileId, reference: &str, at: &str) -> Option<(FileId, String)> {
+        let (file_part, fragment) = reference.split_once('#').unwrap_or((reference, ""));
+        let lower = file_part.to_ascii_lowercase();
+        if lower.contains("://") || lower.starts_with("urn:") || lower.starts_with("file:") {
+            return None;
+        }
+        let decoded = percent_encoding::percent_decode_str(fragment).decode_utf8_lossy();
+        if !decoded.is_empty() && !decoded.starts_with('/') {
+            return None;
+        }
+        let id = if file_part.is_empty() {
+            file
+        } else {
+            let from = self.locate_original(file, at);
+            let path = self.referenced_path(file, file_part);
+            self.load_file(&path, &from)?
+        };
+        Some((id, decoded.into_owned()))
+    }
+
+    fn original(&self, file: FileId, pointer: &str) -> Option<Value> {
+        self.swagger2
+            .as_ref()?
+            .originals
+            .get(&file)?
+            .pointer(pointer)
+            .cloned()
+    }
+
+    fn request(&mut self, task: Task) {
+        if let Some(state) = self.swagger2.as_mut() {
+            state.queue.push_back(task);
+        }
     }
 }
 

@@ -6,18 +6,21 @@ use std::path::Path;
 use proptest::prelude::*;
 use serde_json::Value;
 
-const SPECS: [&str; 5] = [
-    "oai/petstore-expanded.yaml",
-    "oai/link-example.yaml",
-    "oai/webhook-example.yaml",
-    "oai/uspto.yaml",
-    "oxide/keeper.json",
+/// Relative to this crate. The Swagger 2.0 ones go through the conversion to OpenAPI 3.0.
+const SPECS: [&str; 9] = [
+    "../../specs/oai/petstore-expanded.yaml",
+    "../../specs/oai/link-example.yaml",
+    "../../specs/oai/webhook-example.yaml",
+    "../../specs/oai/uspto.yaml",
+    "../../specs/oxide/keeper.json",
+    "tests/fixtures/swagger2/oai/petstore-expanded.yaml",
+    "tests/fixtures/swagger2/realistic.yaml",
+    "tests/fixtures/swagger2/rules/components.yaml",
+    "tests/fixtures/swagger2/rules/form.yaml",
 ];
 
 fn spec_text(i: usize) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../specs")
-        .join(SPECS[i % SPECS.len()]);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(SPECS[i % SPECS.len()]);
     std::fs::read_to_string(path).unwrap()
 }
 
@@ -66,6 +69,18 @@ fn replacement() -> impl Strategy<Value = Value> {
         Just(
             serde_json::json!({"type": ["string", 5], "nullable": "yes", "exclusiveMinimum": true})
         ),
+        // Swagger 2.0 shapes.
+        Just(serde_json::json!({"$ref": "#/definitions/Nope"})),
+        Just(serde_json::json!({"$ref": "#/parameters/Nope/schema"})),
+        Just(serde_json::json!({"$ref": "#/definitions"})),
+        Just(serde_json::json!({"$ref": "other.yaml#/Nope"})),
+        Just(serde_json::json!({"name": "b", "in": "body", "schema": {"$ref": "#"}})),
+        Just(serde_json::json!({"name": "f", "in": "formData", "type": "file"})),
+        Just(
+            serde_json::json!({"name": "q", "in": "query", "type": "array", "collectionFormat": "tsv", "items": 5})
+        ),
+        Just(serde_json::json!({"type": "file", "x-nullable": "no", "discriminator": 3})),
+        Just(serde_json::json!({"type": "oauth2", "flow": ["x"], "scopes": 1})),
     ]
 }
 
@@ -80,6 +95,7 @@ proptest! {
     #[test]
     fn arbitrary_yamlish_text_never_panics(text in "[ a-z:{}\\[\\]\"'#&*!|>\n-]{0,300}") {
         load(&format!("openapi: 3.1.0\n{text}"));
+        load(&format!("swagger: '2.0'\n{text}"));
     }
 
     #[test]
