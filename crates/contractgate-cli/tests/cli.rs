@@ -201,3 +201,15 @@ fn a_ca_file_that_cannot_be_used_is_a_usage_error_before_any_request() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn lint_a_swagger_2_0_document_says_it_was_converted() {
+    let spec = "crates/contractgate-spec/tests/fixtures/swagger2/oai/petstore-expanded.yaml";
+    let (code, out, err) = contractgate(&["lint", spec]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("(OpenAPI 3.0.3, converted from Swagger 2.0 at load time)"),
+        "{out}"
+    );
+    assert!(out.contains("operations:  4"), "{out}");
+}

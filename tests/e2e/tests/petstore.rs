@@ -119,3 +119,39 @@ fn an_undocumented_method_that_answers_fails_method_not_allowed() {
     let text = run.failure("contract::paths::pets_id::method_not_allowed");
     assert!(text.contains("PATCH"), "{text}");
 }
+
+/// The same API generated from its Swagger 2.0 original (converted at load time) fails and passes
+/// exactly the same tests as the OpenAPI 3.0 version, for every broken variant of the server.
+#[test]
+fn the_swagger_2_0_version_of_the_spec_catches_the_same_faults() {
+    for fault in [
+        "none",
+        "list-500",
+        "pet-without-id",
+        "add-plain-text",
+        "delete-wrong-body",
+        "patch-allowed",
+    ] {
+        let v3 = run(fault);
+        let v2 = cargo_test(
+            "petstore-e2e",
+            "petstore_swagger2_contract",
+            &[("PETSTORE_FAULT", fault)],
+        );
+        assert_eq!(v2.passed, v3.passed, "{fault}: {}", v2.output);
+        assert_eq!(
+            v2.failed_names(),
+            v3.failed_names(),
+            "{fault}: {}",
+            v2.output
+        );
+        assert_eq!(v2.ignored, v3.ignored, "{fault}: {}", v2.output);
+        if fault != "none" {
+            assert!(
+                !v2.failed.is_empty(),
+                "{fault}: nothing failed:\n{}",
+                v2.output
+            );
+        }
+    }
+}
