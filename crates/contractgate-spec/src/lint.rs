@@ -7,9 +7,8 @@
 //! judged from `required`, `properties`, `additionalProperties: false`, `type`, `enum`/`const`,
 //! `items`, `allOf`/`anyOf`/`oneOf` and `$ref`s into `$defs`.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
-use indexmap::IndexMap;
 use serde_json::Value;
 
 use crate::diag::Diagnostic;
@@ -108,34 +107,60 @@ fn success_schemas(op: &Operation) -> Vec<&Value> {
 }
 
 fn indistinguishable(api: &Api) -> Vec<Diagnostic> {
-    let schemas: Vec<(&Operation, Vec<&Value>)> = api
+    // Operations share schemas (a resource's GET, PUT and POST answer the same one): compare each
+    // distinct schema with each other once, then look operations up in that table. Comparing
+    // operation by operation was quadratic in operations with a costly step inside (12 s for 2,000
+    // operations); this is quadratic in distinct schemas with a bit test inside.
+    let mut distinct: Vec<&Value> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let schemas: Vec<(&Operation, Vec<usize>)> = api
         .operations
         .iter()
-        .map(|op| (op, success_schemas(op)))
-        .filter(|(_, s)| !s.is_empty())
+        .map(|op| {
+            let ids = success_schemas(op)
+                .into_iter()
+                .map(|schema| {
+                    *index.entry(schema.to_string()).or_insert_with(|| {
+                        distinct.push(schema);
+                        distinct.len() - 1
+                    })
+                })
+                .collect();
+            (op, ids)
+        })
+        .filter(|(_, ids): &(&Operation, Vec<usize>)| !ids.is_empty())
+        .collect();
+    // accepts[b][a]: every document valid under distinct schema a is valid under b.
+    let accepts_table: Vec<Vec<bool>> = distinct
+        .iter()
+        .enumerate()
+        .map(|(ib, sb)| {
+            distinct
+                .iter()
+                .enumerate()
+                .map(|(ia, sa)| ia != ib && sa != sb && accepts(sb, sb, sa, sa, 0))
+                .collect()
+        })
         .collect();
     let mut out = Vec::new();
     for (b, b_schemas) in &schemas {
-        // Operations whose documents b's schema would accept.
-        let mut accepted: IndexMap<&str, &Operation> = IndexMap::new();
-        for (a, a_schemas) in &schemas {
-            if a.path == b.path {
-                continue; // GET and PUT of one resource share a schema by design
-            }
-            let hit = a_schemas.iter().any(|sa| {
-                b_schemas
-                    .iter()
-                    .any(|sb| sa != sb && accepts(sb, sb, sa, sa, 0))
-            });
-            if hit {
-                accepted.insert(a.id.as_str(), a);
-            }
-        }
+        // Operations whose documents b's schema would accept (ids are unique).
+        let accepted: Vec<&Operation> = schemas
+            .iter()
+            .filter(|(a, a_schemas)| {
+                // GET and PUT of one resource share a schema by design.
+                a.path != b.path
+                    && a_schemas
+                        .iter()
+                        .any(|&sa| b_schemas.iter().any(|&sb| accepts_table[sb][sa]))
+            })
+            .map(|(a, _)| *a)
+            .collect();
         if accepted.is_empty() {
             continue;
         }
         let names: Vec<String> = accepted
-            .values()
+            .iter()
             .take(3)
             .map(|a| format!("{} ({})", a.label(), a.id))
             .collect();
@@ -175,16 +200,34 @@ fn deref<'a>(mut schema: &'a Value, root: &'a Value) -> &'a Value {
     schema
 }
 
-/// The types a schema allows, when it says.
-fn types(schema: &Value) -> Option<HashSet<&str>> {
+/// The types a schema allows, when it says, as a set of bits (one per JSON type; any other
+/// name shares one bit). Bits, not a set of strings: this runs for every pair of schemas.
+fn types(schema: &Value) -> Option<u8> {
+    fn bit(t: &str) -> u8 {
+        match t {
+            "object" => OBJECT,
+            "array" => ARRAY,
+            "string" => 1 << 2,
+            "number" => NUMBER,
+            "integer" => INTEGER,
+            "boolean" => 1 << 5,
+            "null" => 1 << 6,
+            _ => 1 << 7,
+        }
+    }
     match schema.get("type") {
-        Some(Value::String(t)) => Some(HashSet::from([t.as_str()])),
-        Some(Value::Array(ts)) => Some(ts.iter().filter_map(Value::as_str).collect()),
+        Some(Value::String(t)) => Some(bit(t)),
+        Some(Value::Array(ts)) => Some(
+            ts.iter()
+                .filter_map(Value::as_str)
+                .map(bit)
+                .fold(0, |a, b| a | b),
+        ),
         _ => {
             if schema.get("properties").is_some() {
-                Some(HashSet::from(["object"]))
+                Some(OBJECT)
             } else if schema.get("items").is_some() {
-                Some(HashSet::from(["array"]))
+                Some(ARRAY)
             } else {
                 None
             }
@@ -192,23 +235,45 @@ fn types(schema: &Value) -> Option<HashSet<&str>> {
     }
 }
 
+const OBJECT: u8 = 1;
+const ARRAY: u8 = 1 << 1;
+const NUMBER: u8 = 1 << 3;
+const INTEGER: u8 = 1 << 4;
+
+/// An object schema's properties (first declaration wins) and required names. Vectors, not
+/// maps: schemas list a handful of properties.
 struct ObjectView<'a> {
-    properties: IndexMap<&'a str, &'a Value>,
-    required: HashSet<&'a str>,
+    properties: Vec<(&'a str, &'a Value)>,
+    required: Vec<&'a str>,
     closed: bool,
+}
+
+impl<'a> ObjectView<'a> {
+    fn property(&self, name: &str) -> Option<&'a Value> {
+        self.properties
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| *v)
+    }
+
+    fn add_property(&mut self, name: &'a str, schema: &'a Value) {
+        if self.property(name).is_none() {
+            self.properties.push((name, schema));
+        }
+    }
 }
 
 /// Properties and required names of an object schema, merged over `allOf`.
 fn object_view<'a>(schema: &'a Value, root: &'a Value, depth: usize) -> ObjectView<'a> {
     let schema = deref(schema, root);
     let mut view = ObjectView {
-        properties: IndexMap::new(),
-        required: HashSet::new(),
+        properties: Vec::new(),
+        required: Vec::new(),
         closed: false,
     };
     if let Some(Value::Object(props)) = schema.get("properties") {
         for (k, v) in props {
-            view.properties.insert(k.as_str(), v);
+            view.add_property(k.as_str(), v);
         }
     }
     if let Some(Value::Array(req)) = schema.get("required") {
@@ -225,7 +290,7 @@ fn object_view<'a>(schema: &'a Value, root: &'a Value, depth: usize) -> ObjectVi
         for part in parts {
             let sub = object_view(part, root, depth + 1);
             for (k, v) in sub.properties {
-                view.properties.entry(k).or_insert(v);
+                view.add_property(k, v);
             }
             view.required.extend(sub.required);
             view.closed |= sub.closed;
@@ -282,28 +347,29 @@ fn accepts(b: &Value, b_root: &Value, a: &Value, a_root: &Value, depth: usize) -
     let Some(at) = at else {
         return false; // a allows any type, b does not
     };
-    let covered = |t: &str| bt.contains(t) || (t == "integer" && bt.contains("number"));
-    if !at.iter().all(|t| covered(t)) {
+    // Every type a allows must be one b allows (an integer is a number).
+    let covered = if bt & NUMBER != 0 { bt | INTEGER } else { bt };
+    if at & !covered != 0 {
         return false;
     }
-    if at.contains("object") {
+    if at & OBJECT != 0 {
         let av = object_view(a, a_root, 0);
         let bv = object_view(b, b_root, 0);
         if !bv.required.iter().all(|r| av.required.contains(r)) {
             return false;
         }
-        if bv.closed && !av.properties.keys().all(|k| bv.properties.contains_key(k)) {
+        if bv.closed && !av.properties.iter().all(|(k, _)| bv.property(k).is_some()) {
             return false;
         }
         for (name, a_prop) in &av.properties {
-            if let Some(b_prop) = bv.properties.get(name)
+            if let Some(b_prop) = bv.property(name)
                 && !accepts(b_prop, b_root, a_prop, a_root, depth + 1)
             {
                 return false;
             }
         }
     }
-    if at.contains("array")
+    if at & ARRAY != 0
         && let (Some(bi), Some(ai)) = (b.get("items"), a.get("items"))
         && !accepts(bi, b_root, ai, a_root, depth + 1)
     {
