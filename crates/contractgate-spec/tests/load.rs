@@ -2,6 +2,8 @@
 //! with its rendered diagnostics.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+use common::comparable;
 use std::path::{Path, PathBuf};
 
 use contractgate_spec::ir::{Api, Method, ParamLocation, StatusSpec};
@@ -226,32 +228,6 @@ fn recursive_schemas_stay_finite() {
     let v = jsonschema::draft202012::new(&tree).unwrap();
     assert!(v.is_valid(&json!({"name": "root", "children": [{"name": "leaf", "children": []}]})));
     assert!(!v.is_valid(&json!({"name": "root", "children": [{"children": []}]})));
-}
-
-/// The IR with everything that differs between two files of the same API (names, positions,
-/// version) blanked out.
-fn comparable(mut api: Api) -> Value {
-    api.source.clear();
-    api.files.clear();
-    api.openapi_version.clear();
-    let mut v = serde_json::to_value(api).unwrap();
-    fn blank(v: &mut Value) {
-        match v {
-            Value::Object(map) => {
-                for (k, val) in map.iter_mut() {
-                    if matches!(k.as_str(), "location" | "defined_at") && val.is_object() {
-                        *val = Value::Null;
-                    } else {
-                        blank(val);
-                    }
-                }
-            }
-            Value::Array(items) => items.iter_mut().for_each(blank),
-            _ => {}
-        }
-    }
-    blank(&mut v);
-    v
 }
 
 #[test]

@@ -3,6 +3,8 @@
 //! diagnostics that still name the file, line, column and pointer as written.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+use common::comparable;
 use std::path::{Path, PathBuf};
 
 use contractgate_spec::ir::{Api, Method, ParamLocation, ParamStyle, StatusSpec};
@@ -41,32 +43,6 @@ fn rules() -> Vec<(PathBuf, PathBuf)> {
     out.sort();
     assert_eq!(out.len(), 12, "all rule fixtures were found");
     out
-}
-
-/// The IR with everything that differs between two files of the same API (names, positions,
-/// version) blanked out, as in tests/load.rs.
-fn comparable(mut api: Api) -> Value {
-    api.source.clear();
-    api.files.clear();
-    api.openapi_version.clear();
-    let mut v = serde_json::to_value(api).unwrap();
-    fn blank(v: &mut Value) {
-        match v {
-            Value::Object(map) => {
-                for (k, val) in map.iter_mut() {
-                    if matches!(k.as_str(), "location" | "defined_at") && val.is_object() {
-                        *val = Value::Null;
-                    } else {
-                        blank(val);
-                    }
-                }
-            }
-            Value::Array(items) => items.iter_mut().for_each(blank),
-            _ => {}
-        }
-    }
-    blank(&mut v);
-    v
 }
 
 fn pretty(v: &Value) -> String {

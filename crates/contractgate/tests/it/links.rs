@@ -13,12 +13,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use contractgate::config::OperationFixtures;
-use contractgate::{
-    Api, Check, CheckResult, Credentials, Harness, Outcome, Secret, Settings, Target,
-};
+use contractgate::{Api, Check, CheckResult, Harness, Outcome, Settings, Target};
 use serde_json::{Value, json};
 
-use crate::support::{TOKEN, serve, snapshot};
+use crate::support::{TOKEN, serve, snapshot, target};
 
 /// The spec: things are created by `POST /things`, whose 201 links to the three operations on
 /// `/things/{id}`; a thing's owner is read from `GET /owners/{owner}`, linked from the thing
@@ -318,16 +316,7 @@ fn setup_with(api: Api, faults: Faults, settings: Settings) -> Setup {
         ..Store::default()
     });
     let url = serve(app(Arc::clone(&store)));
-    let target = Target::new(url)
-        .unwrap()
-        .with_settings(settings)
-        .with_credentials(
-            "bearerAuth",
-            Credentials::Bearer(Secret {
-                env_var: "API_TOKEN".into(),
-                value: Some(TOKEN.into()),
-            }),
-        );
+    let target = target(&url, settings);
     Setup {
         harness: Arc::new(Harness::new(Arc::new(api), target)),
         store,
