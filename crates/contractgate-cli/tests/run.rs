@@ -812,9 +812,11 @@ fn no_server_runs_against_a_service_already_running() {
 #[test]
 fn a_server_that_dies_during_the_run_exits_3() {
     let json = scratch("died.json");
-    // Ready at once, killed half a second later; the rate limit keeps the run going for seconds.
+    // Ready within milliseconds, killed 1.5 s after it starts (room for a slow, loaded CI
+    // machine to see it ready first); the rate limit (10 requests a second for about 60
+    // requests) keeps the run going for seconds after that.
     let server = format!(
-        "'{}' --port {{port}} & sleep 0.5; kill $!; wait",
+        "'{}' --port {{port}} & sleep 1.5; kill $!; wait",
         user_service().display()
     );
     let r = contractgate(
