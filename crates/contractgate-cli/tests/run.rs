@@ -770,17 +770,22 @@ fn ctrl_c_and_sigterm_stop_the_server_and_exit_130() {
     }
 }
 
-#[test]
-fn no_server_runs_against_a_service_already_running() {
+/// Starts the built example service on a free port (with `fault`, if any); returns the process
+/// and the URL it printed (`listening on http://127.0.0.1:PORT`).
+fn spawn_service(fault: Option<&str>) -> (std::process::Child, String) {
     use std::io::{BufRead, BufReader};
     use std::process::Stdio;
 
-    let mut service = Command::new(user_service())
+    let mut service = Command::new(user_service());
+    service
         .args(["--port", "0"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+        .env_remove("USER_SERVICE_FAULT");
+    if let Some(f) = fault {
+        service.args(["--fault", f]);
+    }
+    let mut service = service.spawn().unwrap();
     let mut line = String::new();
     BufReader::new(service.stdout.take().unwrap())
         .read_line(&mut line)
@@ -790,6 +795,12 @@ fn no_server_runs_against_a_service_already_running() {
         .strip_prefix("listening on ")
         .unwrap()
         .to_owned();
+    (service, url)
+}
+
+#[test]
+fn no_server_runs_against_a_service_already_running() {
+    let (mut service, url) = spawn_service(None);
     let r = contractgate(
         &[
             "run",
@@ -900,29 +911,11 @@ impl Drop for Proxy {
 
 /// Starts the example service (with `fault`, if any) and a proxy in front of it.
 fn proxy(fault: Option<&str>, mut step: impl FnMut(usize, &str) -> Step + Send + 'static) -> Proxy {
-    use std::io::{BufRead, BufReader, Read, Write};
+    use std::io::{Read, Write};
     use std::net::{TcpListener, TcpStream};
-    use std::process::Stdio;
 
-    let mut service = Command::new(user_service());
-    service
-        .args(["--port", "0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .env_remove("USER_SERVICE_FAULT");
-    if let Some(f) = fault {
-        service.args(["--fault", f]);
-    }
-    let mut service = service.spawn().unwrap();
-    let mut line = String::new();
-    BufReader::new(service.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let backend = line
-        .trim()
-        .strip_prefix("listening on http://")
-        .unwrap()
-        .to_owned();
+    let (service, url) = spawn_service(fault);
+    let backend = url.strip_prefix("http://").unwrap().to_owned();
 
     /// The request head and body, or `None` when the peer sent nothing.
     fn read_request(stream: &mut TcpStream) -> Option<(String, Vec<u8>)> {
