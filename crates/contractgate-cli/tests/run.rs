@@ -1091,6 +1091,25 @@ fn a_target_that_stops_answering_mid_run_exits_3_and_keeps_earlier_failures() {
         "{seen:#?}"
     );
 
+    // The table tells a contract failure from checks that got no answer.
+    let row = |label: &str| {
+        r.stdout
+            .lines()
+            .find(|l| l.starts_with(label) && l.contains(" ms "))
+            .unwrap_or_else(|| panic!("no row for {label}:\n{}", r.all()))
+            .to_owned()
+    };
+    assert!(
+        row("GET /user/profile (getUserProfile)").ends_with("  FAIL"),
+        "{}",
+        r.all()
+    );
+    assert!(
+        row("PUT /user/profile (updateUserProfile)").ends_with("  NO ANSWER"),
+        "{}",
+        r.all()
+    );
+
     // The failure found before is reported in full, and listed as the result.
     assert!(
         r.stdout.contains(

@@ -160,7 +160,9 @@ pub fn table(report: &RunReport) -> String {
         .iter()
         .map(|u| {
             let c = Counts::of(&u.results);
-            let verdict = if c.failed > 0 {
+            let verdict = if c.failed > 0 && only_no_answer(&u.results) {
+                "NO ANSWER"
+            } else if c.failed > 0 {
                 "FAIL"
             } else if c.passed > 0 {
                 "ok"
@@ -332,6 +334,15 @@ pub fn connection_note(report: &RunReport) -> String {
     s
 }
 
+/// Whether every failing result of a unit failed because the target gave no answer (the unit's
+/// verdict is then about the target, not the contract).
+fn only_no_answer(results: &[CheckResult]) -> bool {
+    results
+        .iter()
+        .filter(|r| Status::of(&r.outcome).is_failure())
+        .all(|r| no_answer(r).is_some())
+}
+
 /// `12 ms`, `1.20 s`.
 pub fn millis(d: std::time::Duration) -> String {
     let ms = d.as_millis();
@@ -346,7 +357,9 @@ pub fn millis(d: std::time::Duration) -> String {
 pub fn progress_line(done: usize, total: usize, unit: &super::UnitReport) -> String {
     let c = Counts::of(&unit.results);
     let mut parts = vec![format!("{} passed", c.passed)];
-    if c.failed > 0 {
+    if c.failed > 0 && only_no_answer(&unit.results) {
+        parts.push(format!("{} got NO ANSWER", c.failed));
+    } else if c.failed > 0 {
         parts.push(format!("{} FAILED", c.failed));
     }
     if c.skipped > 0 {
