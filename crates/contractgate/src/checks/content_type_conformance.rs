@@ -1,17 +1,15 @@
 //! `content_type_conformance`: catches a `Content-Type` that is not one documented for the status
 //! (parameters such as `charset` ignored; `+json` suffixes and wildcards understood).
 
-use super::{Context, Verdict, documented_response, media_type_matches};
+use super::{Context, Verdict, documented_or_not_applicable, media_type_matches};
 use crate::client::Exchange;
 use crate::failure::Finding;
 
 pub(crate) fn check(ctx: &Context<'_>, exchange: &Exchange) -> Verdict {
     let r = &exchange.response;
-    let Some(documented) = documented_response(ctx.operation, r.status) else {
-        return Verdict::NotApplicable(format!(
-            "status {} is not documented (status_code_conformance reports it)",
-            r.status
-        ));
+    let documented = match documented_or_not_applicable(ctx.operation, r.status) {
+        Ok(documented) => documented,
+        Err(reason) => return Verdict::NotApplicable(reason),
     };
     let types: Vec<&str> = documented.content.keys().map(String::as_str).collect();
     if types.is_empty() {

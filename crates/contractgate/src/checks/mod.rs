@@ -154,6 +154,17 @@ pub(crate) fn judge(check: Check, ctx: &Context<'_>, exchange: &Exchange) -> Ver
     }
 }
 
+/// The documented response for the received status, for the checks that judge a response against
+/// it; for an undocumented status, why they do not apply (`status_code_conformance` reports it).
+pub(crate) fn documented_or_not_applicable(
+    op: &Operation,
+    status: u16,
+) -> Result<&Response, String> {
+    documented_response(op, status).ok_or_else(|| {
+        format!("status {status} is not documented (status_code_conformance reports it)")
+    })
+}
+
 /// The documented response for a status: exact code first, then its `NXX` range, then `default`.
 pub(crate) fn documented_response(op: &Operation, status: u16) -> Option<&Response> {
     use contractgate_spec::ir::StatusSpec;

@@ -3,17 +3,15 @@
 
 use serde_json::Value;
 
-use super::{Context, Verdict, documented_response};
+use super::{Context, Verdict, documented_or_not_applicable};
 use crate::client::Exchange;
 use crate::failure::Finding;
 
 pub(crate) fn check(ctx: &Context<'_>, exchange: &Exchange) -> Verdict {
     let r = &exchange.response;
-    let Some(documented) = documented_response(ctx.operation, r.status) else {
-        return Verdict::NotApplicable(format!(
-            "status {} is not documented (status_code_conformance reports it)",
-            r.status
-        ));
+    let documented = match documented_or_not_applicable(ctx.operation, r.status) {
+        Ok(documented) => documented,
+        Err(reason) => return Verdict::NotApplicable(reason),
     };
     let mut problems = Vec::new();
     for (name, header) in &documented.headers {

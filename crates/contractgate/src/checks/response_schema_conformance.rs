@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 
-use super::{Context, Verdict, documented_media, documented_response};
+use super::{Context, Verdict, documented_media, documented_or_not_applicable};
 use crate::client::Exchange;
 use crate::data::serialize::is_json;
 use crate::failure::Finding;
@@ -14,11 +14,9 @@ use crate::schema::{errors, undeclared_properties};
 
 pub(crate) fn check(ctx: &Context<'_>, exchange: &Exchange) -> Verdict {
     let r = &exchange.response;
-    let Some(documented) = documented_response(ctx.operation, r.status) else {
-        return Verdict::NotApplicable(format!(
-            "status {} is not documented (status_code_conformance reports it)",
-            r.status
-        ));
+    let documented = match documented_or_not_applicable(ctx.operation, r.status) {
+        Ok(documented) => documented,
+        Err(reason) => return Verdict::NotApplicable(reason),
     };
     let received_type = r.content_type().unwrap_or("");
     let Some((media_type, media)) = documented_media(documented, received_type) else {

@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use crate::config::OperationFixtures;
 use crate::schema::ValidatorCache;
-use serialize::{Body, Placed, encodable_rank, encode_body, serialize_param};
+use serialize::{Body, Placed, encodable_rank, encode_body, serialize_parameter};
 use synth::{seed_for, synthesize};
 
 /// The request data of one operation, serialized.
@@ -236,15 +236,8 @@ fn place(planned: &mut Planned, p: &Parameter, value: &Value) -> Result<(), Data
         Some((mt, _)) if serialize::is_json(mt) => Value::String(value.to_string()),
         _ => value.clone(),
     };
-    let placed = serialize_param(
-        &p.name,
-        p.location,
-        p.style,
-        p.explode,
-        p.allow_reserved,
-        &value,
-    )
-    .map_err(|e| DataError(format!("{} parameter `{}`: {e}", p.location, p.name)))?;
+    let placed = serialize_parameter(p, &value)
+        .map_err(|e| DataError(format!("{} parameter `{}`: {e}", p.location, p.name)))?;
     match placed {
         Placed::Path(segment) => {
             planned.path = planned.path.replace(&format!("{{{}}}", p.name), &segment);

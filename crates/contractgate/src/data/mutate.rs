@@ -16,7 +16,7 @@ use contractgate_spec::ir::{Operation, ParamLocation, Parameter};
 use serde_json::{Map, Value, json};
 
 use super::Planned;
-use super::serialize::{Body, Placed, essence, is_json, serialize_param};
+use super::serialize::{Body, Placed, essence, is_json, serialize_parameter};
 use crate::schema::ValidatorCache;
 
 /// The most requests `negative_data_rejection` sends for one operation.
@@ -539,15 +539,7 @@ fn as_read(text: &str, types: &[String]) -> Value {
 
 /// `planned` with parameter `p` set to `text` (added when the positive request leaves it out).
 fn with_param(op: &Operation, planned: &Planned, p: &Parameter, text: &str) -> Option<Planned> {
-    let placed = serialize_param(
-        &p.name,
-        p.location,
-        p.style,
-        p.explode,
-        p.allow_reserved,
-        &json!(text),
-    )
-    .ok()?;
+    let placed = serialize_parameter(p, &json!(text)).ok()?;
     let mut out = planned.clone();
     match placed {
         Placed::Path(segment) => {

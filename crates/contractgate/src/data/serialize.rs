@@ -132,6 +132,22 @@ fn shape(v: &Value) -> Shape {
     }
 }
 
+/// Serializes a value of an IR parameter with the parameter's name, location, style, `explode`
+/// and `allowReserved`.
+pub fn serialize_parameter(
+    p: &contractgate_spec::ir::Parameter,
+    value: &Value,
+) -> Result<Placed, String> {
+    serialize_param(
+        &p.name,
+        p.location,
+        p.style,
+        p.explode,
+        p.allow_reserved,
+        value,
+    )
+}
+
 /// Serializes a parameter value with its style and `explode`.
 pub fn serialize_param(
     name: &str,
