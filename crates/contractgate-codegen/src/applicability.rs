@@ -9,11 +9,12 @@ use contractgate_spec::is_json;
 
 /// The checks codegen knows, by their names in DESIGN.md, with the `contractgate::Check` variant
 /// each one calls. `method_not_allowed` is per path and handled separately.
-pub const OPERATION_CHECKS: [(&str, &str); 8] = [
+pub const OPERATION_CHECKS: [(&str, &str); 9] = [
     ("not_server_error", "NotServerError"),
     ("status_code_conformance", "StatusCodeConformance"),
     ("content_type_conformance", "ContentTypeConformance"),
     ("response_schema_conformance", "ResponseSchemaConformance"),
+    ("route_identity", "RouteIdentity"),
     ("response_headers_conformance", "ResponseHeadersConformance"),
     ("auth_enforced", "AuthEnforced"),
     ("negative_data_rejection", "NegativeDataRejection"),
@@ -44,18 +45,29 @@ pub fn default_checks() -> Vec<&'static str> {
 /// Whether `check` can fail for `op`, judged from the spec alone.
 pub fn applies(check: &str, op: &Operation) -> bool {
     match check {
-        // Fails on an undocumented 5xx; a `5XX` range documents them all.
-        "not_server_error" => !op
-            .responses
-            .iter()
-            .any(|r| r.status == StatusSpec::Range(5)),
-        // With `default` documented, every status conforms.
-        "status_code_conformance" => !op.responses.iter().any(|r| r.status == StatusSpec::Default),
+        // Any 5xx fails, documented or not.
+        "not_server_error" => true,
+        // With `default` documented, every status conforms, unless success codes are listed
+        // (then a 2xx only `default` covers fails).
+        "status_code_conformance" => {
+            !op.responses.iter().any(|r| r.status == StatusSpec::Default)
+                || op.success_responses().next().is_some()
+        }
         "content_type_conformance" => op.responses.iter().any(|r| !r.content.is_empty()),
         "response_schema_conformance" => op.responses.iter().any(|r| {
             r.content
                 .iter()
                 .any(|(media, mt)| is_json(media) && mt.schema.is_some())
+        }),
+        // Needs a 2xx JSON schema that declares properties somewhere.
+        "route_identity" => op.success_responses().any(|r| {
+            r.content.iter().any(|(media, mt)| {
+                is_json(media)
+                    && mt
+                        .schema
+                        .as_ref()
+                        .is_some_and(|s| s.to_string().contains("\"properties\""))
+            })
         }),
         "response_headers_conformance" => op
             .responses
@@ -77,16 +89,17 @@ pub fn applies(check: &str, op: &Operation) -> bool {
 /// One line saying what the check verifies, for the test's doc comment.
 pub fn describe(check: &str) -> &'static str {
     match check {
-        "not_server_error" => "Fails on a 5xx response the operation does not document.",
+        "not_server_error" => "Fails on a 5xx response, documented or not.",
         "status_code_conformance" => {
             "Fails when the status is not one of the documented responses."
         }
         "content_type_conformance" => {
-            "Fails when the Content-Type is not documented for that status."
+            "Fails when the Content-Type is not documented for that status, or a documented body is missing."
         }
         "response_schema_conformance" => {
             "Fails when the body does not match the documented schema."
         }
+        "route_identity" => "Fails when the body is another route's answer (a route mix-up).",
         "response_headers_conformance" => {
             "Fails when a required documented header is missing or invalid."
         }
@@ -96,7 +109,7 @@ pub fn describe(check: &str) -> &'static str {
         }
         "latency_budget" => "Fails when the response takes longer than the configured budget.",
         "method_not_allowed" => {
-            "Fails when an undocumented method on this path answers 2xx or 5xx instead of 404/405."
+            "Fails when an undocumented method on this path answers 2xx or 5xx instead of 404/405, or 405 without Allow."
         }
         _ => "",
     }

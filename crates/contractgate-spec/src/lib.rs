@@ -45,6 +45,7 @@
 
 pub mod diag;
 pub mod ir;
+pub mod path;
 pub mod pointer;
 pub mod select;
 

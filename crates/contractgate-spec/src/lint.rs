@@ -86,15 +86,7 @@ pub fn lint(api: &Api) -> Vec<Diagnostic> {
 
 /// `{id}` names in a path template, in order.
 pub fn template_params(path: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut rest = path;
-    while let Some(start) = rest.find('{') {
-        let after = &rest[start + 1..];
-        let Some(end) = after.find('}') else { break };
-        out.push(&after[..end]);
-        rest = &after[end + 1..];
-    }
-    out
+    crate::path::PathTemplate::parse(path).params()
 }
 
 /// The 2xx JSON response schemas of an operation.

@@ -23,6 +23,9 @@
 //! [environments.staging.skip]
 //! deleteUser = "destroys data"
 //!
+//! [environments.staging.allowed_server_errors]   # 5xx answered by design (rare)
+//! getReport = [503]              # by operation id; "*" for every operation
+//!
 //! [checks.latency_budget]
 //! enabled = false
 //! ```
@@ -61,6 +64,10 @@ pub struct Config {
     /// Operations to skip in every environment, by operation id, with the reason.
     #[serde(default)]
     pub skip: IndexMap<String, String>,
+    /// 5xx statuses that do not fail `not_server_error`, by operation id (`"*"`: every
+    /// operation), in every environment.
+    #[serde(default)]
+    pub allowed_server_errors: IndexMap<String, Vec<u16>>,
 }
 
 /// One environment.
@@ -124,6 +131,10 @@ pub struct Environment {
     /// Operations to skip, by operation id, with the reason.
     #[serde(default)]
     pub skip: IndexMap<String, String>,
+    /// 5xx statuses that do not fail `not_server_error` in this environment, by operation id
+    /// (`"*"`: every operation); added to the top-level ones.
+    #[serde(default)]
+    pub allowed_server_errors: IndexMap<String, Vec<u16>>,
     /// Checks on/off for this environment (wins over the top-level `[checks]`).
     #[serde(default)]
     pub checks: IndexMap<String, CheckSettings>,
@@ -220,6 +231,20 @@ pub enum ConfigError {
         /// Every valid name.
         valid: String,
     },
+    /// An `allowed_server_errors` entry names a status that is not a 5xx.
+    #[error(
+        "{path}: `{table}` allows {status} for `{operation}`, but only 5xx statuses (500-599) can be allowed"
+    )]
+    NotAServerError {
+        /// The file.
+        path: PathBuf,
+        /// The table, e.g. `environments.staging.allowed_server_errors`.
+        table: String,
+        /// The operation id (or `*`).
+        operation: String,
+        /// The status.
+        status: u16,
+    },
 }
 
 impl Config {
@@ -262,6 +287,28 @@ impl Config {
                         table,
                         name: name.clone(),
                         valid: Check::ALL.map(Check::as_str).join(", "),
+                    });
+                }
+            }
+        }
+        let allowed_tables = std::iter::once((
+            "allowed_server_errors".to_owned(),
+            &config.allowed_server_errors,
+        ))
+        .chain(config.environments.iter().map(|(name, env)| {
+            (
+                format!("environments.{name}.allowed_server_errors"),
+                &env.allowed_server_errors,
+            )
+        }));
+        for (table, allowed) in allowed_tables {
+            for (operation, statuses) in allowed {
+                if let Some(&status) = statuses.iter().find(|s| !(500..600).contains(*s)) {
+                    return Err(ConfigError::NotAServerError {
+                        path: path.to_owned(),
+                        table,
+                        operation: operation.clone(),
+                        status,
                     });
                 }
             }
@@ -333,6 +380,27 @@ deleteUser = "destroys data"
     }
 
     #[test]
+    fn allowed_server_errors_merge_and_must_be_5xx() {
+        let text = "[allowed_server_errors]\ngetReport = [503]\n[environments.a.allowed_server_errors]\n\"*\" = [502]\ngetReport = [504]\n";
+        let c = Config::parse(text, Path::new("c.toml")).unwrap();
+        let s = Settings::from_config(&c, Some(&c.environments["a"]));
+        assert!(s.allows_server_error("getReport", 503));
+        assert!(s.allows_server_error("getReport", 504));
+        assert!(s.allows_server_error("other", 502));
+        assert!(!s.allows_server_error("other", 503));
+        assert!(!Settings::from_config(&c, None).allows_server_error("other", 502));
+        let e = Config::parse(
+            "[environments.a.allowed_server_errors]\ngetReport = [404]\n",
+            Path::new("c.toml"),
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "c.toml: `environments.a.allowed_server_errors` allows 404 for `getReport`, but only 5xx statuses (500-599) can be allowed"
+        );
+    }
+
+    #[test]
     fn unknown_keys_list_the_valid_ones() {
         let e = Config::parse(
             "[environments.x]\nbase_ur = \"http://a\"\n",
@@ -347,7 +415,7 @@ deleteUser = "destroys data"
         .unwrap_err();
         assert_eq!(
             e.to_string(),
-            "c.toml: unknown check `status_code` in `checks`; valid checks: not_server_error, status_code_conformance, content_type_conformance, response_schema_conformance, response_headers_conformance, method_not_allowed, auth_enforced, negative_data_rejection, latency_budget"
+            "c.toml: unknown check `status_code` in `checks`; valid checks: not_server_error, status_code_conformance, content_type_conformance, response_schema_conformance, route_identity, response_headers_conformance, method_not_allowed, auth_enforced, negative_data_rejection, latency_budget"
         );
     }
 }
@@ -381,6 +449,8 @@ pub struct Settings {
     pub skip: IndexMap<String, String>,
     /// Checks turned off.
     pub disabled: Vec<Check>,
+    /// 5xx statuses that do not fail `not_server_error`, by operation id (`"*"`: every operation).
+    pub allowed_server_errors: IndexMap<String, Vec<u16>>,
     /// Seed for synthesized data (mixed with operation and parameter names).
     pub seed: u64,
     /// Values for environment variables that are not set (the environment's `env_defaults`).
@@ -402,6 +472,7 @@ impl Default for Settings {
             fixtures: IndexMap::new(),
             skip: IndexMap::new(),
             disabled: Vec::new(),
+            allowed_server_errors: IndexMap::new(),
             seed: 0,
             env_defaults: IndexMap::new(),
         }
@@ -409,11 +480,21 @@ impl Default for Settings {
 }
 
 impl Settings {
+    /// Whether the configuration allows `status` (a 5xx) for the operation `id`.
+    pub fn allows_server_error(&self, id: &str, status: u16) -> bool {
+        [id, "*"].iter().any(|key| {
+            self.allowed_server_errors
+                .get(*key)
+                .is_some_and(|s| s.contains(&status))
+        })
+    }
+
     /// Settings from a config file and (optionally) one of its environments.
     pub fn from_config(config: &Config, env: Option<&Environment>) -> Settings {
         let mut s = Settings {
             fixtures: config.fixtures.clone(),
             skip: config.skip.clone(),
+            allowed_server_errors: config.allowed_server_errors.clone(),
             ..Settings::default()
         };
         let mut checks = config.checks.clone();
@@ -442,6 +523,12 @@ impl Settings {
             s.links = env.links.unwrap_or(true);
             s.fixtures.extend(env.fixtures.clone());
             s.skip.extend(env.skip.clone());
+            for (op, statuses) in &env.allowed_server_errors {
+                s.allowed_server_errors
+                    .entry(op.clone())
+                    .or_default()
+                    .extend(statuses);
+            }
             s.env_defaults = env.env_defaults.clone();
             checks.extend(env.checks.clone());
         }

@@ -180,6 +180,11 @@ pub struct Failure {
     pub request: Option<RequestRecord>,
     /// The response, when one came back.
     pub response: Option<ResponseRecord>,
+    /// Nothing was proven, rather than a broken contract: the request never reached the handler
+    /// (the server refused the request built from the spec), so the check's condition could not
+    /// be judged. Rendered as "not exercised: ...", never as "<check> failed".
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub not_exercised: bool,
 }
 
 /// The title of a failure whose request got no response because the connection failed (refused,
@@ -199,9 +204,14 @@ pub enum NoAnswer {
 }
 
 impl Failure {
-    /// The failure's one-line title: `status_code_conformance: undocumented status code`.
+    /// The failure's one-line title: `status_code_conformance: undocumented status code`, or
+    /// `not exercised: the server answered ...` when nothing was proven.
     pub fn headline(&self) -> String {
-        format!("{}: {}", self.check, self.finding.title)
+        if self.not_exercised {
+            format!("not exercised: {}", self.finding.title)
+        } else {
+            format!("{}: {}", self.check, self.finding.title)
+        }
     }
 
     /// Why the target gave no answer, when that is what this failure is: a request was sent and
@@ -222,7 +232,11 @@ impl Failure {
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let finding = &self.finding;
-        writeln!(f, "{} failed: {}", self.check, finding.title)?;
+        if self.not_exercised {
+            writeln!(f, "not exercised: {}", finding.title)?;
+        } else {
+            writeln!(f, "{} failed: {}", self.check, finding.title)?;
+        }
         writeln!(f, "Operation: {}", self.operation.describe())?;
         if let Some(r) = &finding.received {
             writeln!(f, "Received: {r}")?;

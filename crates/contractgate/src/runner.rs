@@ -124,6 +124,9 @@ pub struct Harness {
     next_slot: tokio::sync::Mutex<Option<Instant>>,
     plans: Mutex<HashMap<String, Arc<Planned>>>,
     built: Mutex<HashMap<String, Built>>,
+    /// The status of each operation's latest positive exchange (checks that judge a request of
+    /// their own compare with it).
+    positive_status: Mutex<HashMap<String, u16>>,
     client: std::sync::OnceLock<Result<reqwest::Client, String>>,
     /// Which link gives which value (decided on first use).
     links: OnceLock<Graph>,
@@ -173,6 +176,7 @@ impl Harness {
             next_slot: tokio::sync::Mutex::new(None),
             plans: Mutex::new(HashMap::new()),
             built: Mutex::new(HashMap::new()),
+            positive_status: Mutex::new(HashMap::new()),
             client: std::sync::OnceLock::new(),
             links: OnceLock::new(),
             sources: Mutex::new(HashMap::new()),
@@ -235,6 +239,7 @@ impl Harness {
                             .detail(format!("Operations: {}", known.join(", "))),
                         request: None,
                         response: None,
+                        not_exercised: false,
                     })),
                 })
                 .collect();
@@ -352,9 +357,12 @@ impl Harness {
             }
             Verdict::NotApplicable(reason) => Outcome::NotApplicable { reason },
             Verdict::Pass(warnings) if (400..500).contains(&status) => {
-                let mut finding = Finding::new("request rejected, the route was not exercised")
-                    .received(exchange.response.status_and_type())
-                    .documented(success_statuses(op));
+                let mut finding = Finding::new(format!(
+                    "the server answered {} to the request built from the spec, so the route was not exercised",
+                    answered(op, status)
+                ))
+                .received(exchange.response.status_and_type())
+                .documented(success_statuses(op));
                 let linked = self
                     .plans
                     .lock()
@@ -373,10 +381,23 @@ impl Harness {
                     );
                 }
                 finding.warnings = warnings;
-                Outcome::NotExercised(Box::new(self.failure(op, check, finding, Some(exchange))))
+                self.not_exercised(op, check, finding, exchange)
             }
             Verdict::Pass(warnings) => Outcome::Passed { warnings },
         }
+    }
+
+    /// A check that proved nothing because its exchange never reached the handler.
+    fn not_exercised(
+        &self,
+        op: &Operation,
+        check: Check,
+        finding: Finding,
+        exchange: &Exchange,
+    ) -> Outcome {
+        let mut failure = self.failure(op, check, finding, Some(exchange));
+        failure.not_exercised = true;
+        Outcome::NotExercised(Box::new(failure))
     }
 
     fn context<'a>(&'a self, op: &'a Operation) -> Context<'a> {
@@ -410,6 +431,7 @@ impl Harness {
             finding,
             request: exchange.map(|e| e.request_record(r)),
             response: exchange.map(|e| e.response_record(r)),
+            not_exercised: false,
         }
     }
 
@@ -464,8 +486,30 @@ impl Harness {
             }
         };
         match self.send(op, wire, curl, planned.notes.clone()).await {
-            Ok(exchange) => Positive::Sent(Box::new(exchange)),
+            Ok(exchange) => {
+                if let Ok(mut statuses) = self.positive_status.lock() {
+                    statuses.insert(op.id.clone(), exchange.response.status);
+                }
+                Positive::Sent(Box::new(exchange))
+            }
             Err(outcome) => Positive::Failed(outcome),
+        }
+    }
+
+    /// The status the positive request of `op` got: the latest one sent, or a new one. `None`
+    /// when it got no answer.
+    async fn positive_status(&self, op: &Operation) -> Option<u16> {
+        let known = self
+            .positive_status
+            .lock()
+            .ok()
+            .and_then(|s| s.get(&op.id).copied());
+        if known.is_some() {
+            return known;
+        }
+        match self.positive_exchange(op).await {
+            Positive::Sent(exchange) => Some(exchange.response.status),
+            Positive::Failed(_) => None,
         }
     }
 
@@ -712,6 +756,7 @@ impl Harness {
                         .detail(self.redactor.redact(message)),
                     request: None,
                     response: None,
+                    not_exercised: false,
                 })));
             }
         };
@@ -755,6 +800,7 @@ impl Harness {
                 )),
             request: Some(client::request_record(wire, curl, notes, &self.redactor)),
             response: None,
+            not_exercised: false,
         }
     }
 
@@ -925,29 +971,48 @@ impl Harness {
     }
 
     async fn auth_enforced(&self, op: &Operation) -> Outcome {
+        let check = Check::AuthEnforced;
         let planned = match self.plan(op).await {
             Ok(p) => p,
-            Err(outcome) => return retitle(&outcome, Check::AuthEnforced),
+            Err(outcome) => return retitle(&outcome, check),
         };
         let (wire, curl) = self.build(op, op.method, &planned, false);
-        match self
+        let exchange = match self
             .send(op, Arc::new(wire), Arc::new(curl), planned.notes.clone())
             .await
         {
-            Ok(exchange) => {
-                let ctx = self.context(op);
-                match checks::auth_enforced::check(&ctx, &exchange) {
-                    Verdict::Fail(f) => Outcome::Failed(Box::new(self.failure(
-                        op,
-                        Check::AuthEnforced,
-                        f,
-                        Some(&exchange),
-                    ))),
-                    Verdict::Pass(warnings) => Outcome::Passed { warnings },
-                    Verdict::NotApplicable(reason) => Outcome::NotApplicable { reason },
+            Ok(exchange) => exchange,
+            Err(outcome) => return retitle(&outcome, check),
+        };
+        let ctx = self.context(op);
+        match checks::auth_enforced::check(&ctx, &exchange) {
+            Verdict::Fail(f) => {
+                Outcome::Failed(Box::new(self.failure(op, check, f, Some(&exchange))))
+            }
+            Verdict::NotApplicable(reason) => Outcome::NotApplicable { reason },
+            Verdict::Pass(warnings) => {
+                let status = exchange.response.status;
+                if matches!(status, 401 | 403) {
+                    return Outcome::Passed { warnings };
+                }
+                // Refused without credentials, but not as unauthenticated: that proves something
+                // only if the request with credentials got through.
+                match self.positive_status(op).await {
+                    Some(with) if !(200..300).contains(&with) => {
+                        let finding = Finding::new(format!(
+                            "the request with credentials was refused too ({with} with them, {status} without), so it never reached the handler and whether the operation enforces authentication is unknown"
+                        ))
+                        .received(format!("{status} to a request without credentials"))
+                        .documented(format!(
+                            "{}; without credentials 401 or 403",
+                            success_statuses(op)
+                        ))
+                        .detail("Give working values as fixtures so that the request with credentials succeeds: [environments.<name>.fixtures.<operation id>] params = { ... } / body = ...");
+                        self.not_exercised(op, check, finding, &exchange)
+                    }
+                    _ => Outcome::Passed { warnings },
                 }
             }
-            Err(outcome) => retitle(&outcome, Check::AuthEnforced),
         }
     }
 
@@ -965,6 +1030,7 @@ impl Harness {
             };
         }
         let mut warnings = Vec::new();
+        let mut last = None;
         for mutant in mutants {
             let (wire, curl) = self.build(op, op.method, &mutant.planned, true);
             let exchange = match self
@@ -981,12 +1047,35 @@ impl Harness {
                 Verdict::Pass(w) => warnings.extend(w),
                 Verdict::NotApplicable(reason) => return Outcome::NotApplicable { reason },
             }
+            last = Some((exchange, mutant.broken));
+        }
+        // Rejecting broken requests proves something only where the valid one gets through.
+        if let Some((exchange, broken)) = last
+            && let Some(with) = self.positive_status(op).await
+            && !(200..300).contains(&with)
+        {
+            let finding = Finding::new(format!(
+                "the valid request was refused too ({with}), so rejecting the invalid ones proves nothing"
+            ))
+            .received(format!("{} to a request with {broken}", exchange.response.status))
+            .documented(format!(
+                "{} to the valid request; invalid requests rejected with 4xx",
+                success_statuses(op)
+            ))
+            .detail("Give working values as fixtures so that the valid request succeeds: [environments.<name>.fixtures.<operation id>] params = { ... } / body = ...");
+            let mut outcome = self.not_exercised(op, check, finding, &exchange);
+            if let Outcome::NotExercised(f) = &mut outcome {
+                f.finding.warnings = warnings;
+            }
+            return outcome;
         }
         Outcome::Passed { warnings }
     }
 
     /// Runs `method_not_allowed` on a documented path: every undocumented method among GET, PUT,
-    /// POST, DELETE and PATCH must answer 404 or 405 (any 4xx passes; 2xx and 5xx fail).
+    /// POST, DELETE and PATCH must answer 404 or 405 (any 4xx passes but a 405 without `Allow`;
+    /// 2xx and 5xx fail). A method that another documented template answers for the same URL is
+    /// not tried.
     pub async fn check_path(&self, path: &str) -> CheckResult {
         let check = Check::MethodNotAllowed;
         let subject = OperationInfo::path(path);
@@ -1004,6 +1093,7 @@ impl Harness {
                 finding: Finding::new(format!("no path `{path}` in the API")),
                 request: None,
                 response: None,
+                not_exercised: false,
             })));
         };
         let settings = &self.target.settings;
@@ -1049,6 +1139,31 @@ impl Harness {
             Err(outcome) => return result(retitle(&outcome, check)),
         };
         let allowed: Vec<&str> = documented.iter().map(|m| m.as_str()).collect();
+        // A method another documented template answers for this URL is not undocumented here.
+        let concrete = planned.path.split('?').next().unwrap_or_default();
+        let mut overlapping: Vec<String> = Vec::new();
+        let candidates: Vec<Method> = candidates
+            .into_iter()
+            .filter(|m| {
+                let other = self.api.operations.iter().find(|o| {
+                    o.method == *m
+                        && o.path != path
+                        && contractgate_spec::path::PathTemplate::parse(&o.path).matches(concrete)
+                });
+                if let Some(o) = other {
+                    overlapping.push(format!("{} {}", o.method, o.path));
+                }
+                other.is_none()
+            })
+            .collect();
+        if candidates.is_empty() {
+            return result(Outcome::NotApplicable {
+                reason: format!(
+                    "every undocumented method of {concrete} is documented on an overlapping path ({})",
+                    overlapping.join(", ")
+                ),
+            });
+        }
         for method in candidates {
             let (wire, curl) = self.build(template, method, &planned, true);
             let exchange = match self
@@ -1122,11 +1237,28 @@ fn retitle(outcome: &Outcome, check: Check) -> Outcome {
     o
 }
 
+/// `the documented 405 Method Not Allowed`, `404 Not Found` (not documented, or only by `default`).
+fn answered(op: &Operation, status: u16) -> String {
+    let reason = crate::failure::reason_phrase(status);
+    let code = if reason.is_empty() {
+        status.to_string()
+    } else {
+        format!("{status} {reason}")
+    };
+    match checks::documented_response(op, status) {
+        Some(r) if r.status != contractgate_spec::ir::StatusSpec::Default => {
+            format!("the documented {code}")
+        }
+        _ => code,
+    }
+}
+
 fn severity(check: Check) -> Severity {
     match check {
         Check::NotServerError => Severity::Critical,
         Check::StatusCodeConformance
         | Check::ResponseSchemaConformance
+        | Check::RouteIdentity
         | Check::AuthEnforced
         | Check::NegativeDataRejection => Severity::High,
         Check::ContentTypeConformance

@@ -109,6 +109,113 @@ pub(crate) fn undeclared_properties(root: &Value, schema: &Value, instance: &Val
     out
 }
 
+/// The properties found at one place of a body, judged against the schema at that place: the
+/// names the schema declares and the ones it does not. Array items share one place (`/data/*`), so
+/// a list of a hundred items counts each name once.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct PropertyNode {
+    /// Where, as a JSON pointer with `*` for array indices; empty for the whole body.
+    pub at: String,
+    /// Names present in the body that the schema declares.
+    pub declared: Vec<String>,
+    /// Names present in the body that the schema does not declare (only counted where the
+    /// schema lists `properties` and is not open to others).
+    pub undeclared: Vec<String>,
+    /// Every name the schema declares here, present or not.
+    pub expected: Vec<String>,
+}
+
+impl PropertyNode {
+    /// How many distinct names were seen here.
+    pub fn len(&self) -> usize {
+        self.declared.len() + self.undeclared.len()
+    }
+}
+
+/// The properties of `instance` per place, declared and undeclared by `schema` (the same walk
+/// as [`undeclared_properties`], counted by name per place). Places where the schema declares
+/// nothing (open maps, untyped values) are left out.
+pub(crate) fn property_nodes(root: &Value, schema: &Value, instance: &Value) -> Vec<PropertyNode> {
+    let mut out: Vec<PropertyNode> = Vec::new();
+    count_properties(root, schema, instance, &mut String::new(), 0, &mut out);
+    out
+}
+
+fn count_properties(
+    root: &Value,
+    schema: &Value,
+    instance: &Value,
+    at: &mut String,
+    depth: usize,
+    out: &mut Vec<PropertyNode>,
+) {
+    if depth > 32 || !matches!(instance, Value::Object(_) | Value::Array(_)) {
+        return;
+    }
+    let mut shape = Shape::default();
+    collect(root, schema, &mut shape, 0);
+    match instance {
+        Value::Object(obj) => {
+            let closed = shape.has_properties && !shape.open;
+            for (name, value) in obj {
+                let subs: Vec<&Value> = shape
+                    .declared
+                    .iter()
+                    .filter(|(n, _)| *n == name.as_str())
+                    .map(|(_, sub)| *sub)
+                    .collect();
+                let declared = !subs.is_empty();
+                if declared || closed {
+                    let node = match out.iter_mut().position(|n| n.at == *at) {
+                        Some(i) => &mut out[i],
+                        None => {
+                            let mut expected: Vec<String> = Vec::new();
+                            for (n, _) in &shape.declared {
+                                if !expected.iter().any(|e| e == n) {
+                                    expected.push((*n).to_owned());
+                                }
+                            }
+                            out.push(PropertyNode {
+                                at: at.clone(),
+                                expected,
+                                ..PropertyNode::default()
+                            });
+                            let last = out.len() - 1;
+                            &mut out[last]
+                        }
+                    };
+                    let list = if declared {
+                        &mut node.declared
+                    } else {
+                        &mut node.undeclared
+                    };
+                    if !list.contains(name) {
+                        list.push(name.clone());
+                    }
+                }
+                let len = at.len();
+                at.push('/');
+                at.push_str(&name.replace('~', "~0").replace('/', "~1"));
+                for sub in subs {
+                    count_properties(root, sub, value, at, depth + 1, out);
+                }
+                at.truncate(len);
+            }
+        }
+        Value::Array(items) => {
+            let len = at.len();
+            at.push_str("/*");
+            for item in items {
+                for sub in &shape.items {
+                    count_properties(root, sub, item, at, depth + 1, out);
+                }
+            }
+            at.truncate(len);
+        }
+        _ => {}
+    }
+}
+
 /// What a schema node says about the properties of an object and the items of an array. Kept in
 /// vectors, not maps: schemas list a handful of properties, and this runs on every response.
 #[derive(Default)]
@@ -247,6 +354,34 @@ mod tests {
         let open =
             json!({"type": "object", "properties": {"id": {}}, "additionalProperties": true});
         assert!(undeclared_properties(&open, &open, &json!({"x": 1})).is_empty());
+    }
+
+    #[test]
+    fn counts_declared_and_undeclared_names_per_place() {
+        let schema = json!({
+            "type": "object",
+            "properties": {"data": {"type": "array", "items": {"$ref": "#/$defs/Trip"}}, "meta": {"type": "object", "additionalProperties": true}},
+            "$defs": {"Trip": {"type": "object", "properties": {"id": {"type": "string"}, "origin": {"type": "string"}}}}
+        });
+        let body = json!({"data": [{"id": "a", "name": "x", "address": "y"}, {"id": "b", "name": "z", "timezone": "t"}], "meta": {"anything": 1}});
+        let nodes = property_nodes(&schema, &schema, &body);
+        assert_eq!(
+            nodes,
+            vec![
+                PropertyNode {
+                    at: String::new(),
+                    declared: vec!["data".into(), "meta".into()],
+                    undeclared: vec![],
+                    expected: vec!["data".into(), "meta".into()],
+                },
+                PropertyNode {
+                    at: "/data/*".into(),
+                    declared: vec!["id".into()],
+                    undeclared: vec!["name".into(), "address".into(), "timezone".into()],
+                    expected: vec!["id".into(), "origin".into()],
+                },
+            ]
+        );
     }
 
     #[test]

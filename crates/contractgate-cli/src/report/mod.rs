@@ -233,6 +233,8 @@ pub struct Counts {
     pub passed: usize,
     /// Failed, not exercised or errored.
     pub failed: usize,
+    /// Of `failed`, the checks that were not exercised (the request never reached the handler).
+    pub not_exercised: usize,
     /// Skipped.
     pub skipped: usize,
     /// Not applicable.
@@ -246,12 +248,21 @@ impl Counts {
         for r in results {
             match Status::of(&r.outcome) {
                 Status::Passed => c.passed += 1,
+                Status::NotExercised => {
+                    c.failed += 1;
+                    c.not_exercised += 1;
+                }
                 s if s.is_failure() => c.failed += 1,
                 Status::Skipped => c.skipped += 1,
                 _ => c.not_applicable += 1,
             }
         }
         c
+    }
+
+    /// Failed or errored: `failed` without the checks that were not exercised.
+    pub fn broken(&self) -> usize {
+        self.failed - self.not_exercised
     }
 
     /// Every check counted.
@@ -335,6 +346,7 @@ mod tests {
                 notes: Vec::new(),
             }),
             response: None,
+            not_exercised: false,
         }))
     }
 

@@ -59,7 +59,12 @@ pub fn failures(report: &RunReport) -> String {
             "─".repeat(50)
         );
         let _ = writeln!(s, "{failure}");
-        if !also.is_empty() {
+        if failure.not_exercised {
+            let checks: Vec<&str> = std::iter::once(failure.check.as_str())
+                .chain(also.iter().copied())
+                .collect();
+            let _ = writeln!(s, "Not exercised, so not proven: {}.\n", checks.join(", "));
+        } else if !also.is_empty() {
             let _ = writeln!(s, "The same failure fails {} too.\n", also.join(", "));
         }
     }
@@ -162,8 +167,10 @@ pub fn table(report: &RunReport) -> String {
             let c = Counts::of(&u.results);
             let verdict = if c.failed > 0 && only_no_answer(&u.results) {
                 "NO ANSWER"
-            } else if c.failed > 0 {
+            } else if c.broken() > 0 {
                 "FAIL"
+            } else if c.not_exercised > 0 {
+                "NOT EXERCISED"
             } else if c.passed > 0 {
                 "ok"
             } else {
@@ -181,14 +188,18 @@ pub fn table(report: &RunReport) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "{:<width$}  {:>6}  {:>6}  {:>7}  {:>3}  {:>8}  result",
-        "operation", "passed", "failed", "skipped", "n/a", "time"
+        "{:<width$}  {:>6}  {:>6}  {:>6}  {:>7}  {:>3}  {:>8}  result",
+        "operation", "passed", "failed", "not ex", "skipped", "n/a", "time"
     );
     for (name, c, time, verdict) in &rows {
         let _ = writeln!(
             s,
-            "{name:<width$}  {:>6}  {:>6}  {:>7}  {:>3}  {time:>8}  {verdict}",
-            c.passed, c.failed, c.skipped, c.not_applicable
+            "{name:<width$}  {:>6}  {:>6}  {:>6}  {:>7}  {:>3}  {time:>8}  {verdict}",
+            c.passed,
+            c.broken(),
+            c.not_exercised,
+            c.skipped,
+            c.not_applicable
         );
     }
     s
@@ -201,7 +212,7 @@ pub fn summary(report: &RunReport) -> String {
     let paths = report.units.len() - report.operations();
     let _ = write!(
         s,
-        "\n{} operation(s){}: {} check(s) passed, {} failed, {} skipped, {} not applicable in {:.2} s",
+        "\n{} operation(s){}: {} check(s) passed, {} failed, {} not exercised, {} skipped, {} not applicable in {:.2} s",
         report.operations(),
         if paths > 0 {
             format!(" and {paths} path(s)")
@@ -209,7 +220,8 @@ pub fn summary(report: &RunReport) -> String {
             String::new()
         },
         c.passed,
-        c.failed,
+        c.broken(),
+        c.not_exercised,
         c.skipped,
         c.not_applicable,
         report.duration.as_secs_f64()
@@ -233,13 +245,25 @@ pub fn summary(report: &RunReport) -> String {
         .units
         .iter()
         .filter_map(|u| {
-            let checks: Vec<&str> = u
+            let (unproven, broken): (Vec<&CheckResult>, Vec<&CheckResult>) = u
                 .results
                 .iter()
                 .filter(listed)
-                .map(|r| r.check.as_str())
-                .collect();
-            (!checks.is_empty()).then(|| format!("  {}: {}", label(&u.subject), checks.join(", ")))
+                .partition(|r| Status::of(&r.outcome) == Status::NotExercised);
+            let names = |rs: &[&CheckResult]| {
+                rs.iter()
+                    .map(|r| r.check.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let mut parts = Vec::new();
+            if !broken.is_empty() {
+                parts.push(names(&broken));
+            }
+            if !unproven.is_empty() {
+                parts.push(format!("not exercised ({})", names(&unproven)));
+            }
+            (!parts.is_empty()).then(|| format!("  {}: {}", label(&u.subject), parts.join("; ")))
         })
         .collect();
     if failing.is_empty() && !gone {
@@ -359,8 +383,13 @@ pub fn progress_line(done: usize, total: usize, unit: &super::UnitReport) -> Str
     let mut parts = vec![format!("{} passed", c.passed)];
     if c.failed > 0 && only_no_answer(&unit.results) {
         parts.push(format!("{} got NO ANSWER", c.failed));
-    } else if c.failed > 0 {
-        parts.push(format!("{} FAILED", c.failed));
+    } else {
+        if c.broken() > 0 {
+            parts.push(format!("{} FAILED", c.broken()));
+        }
+        if c.not_exercised > 0 {
+            parts.push(format!("{} NOT EXERCISED", c.not_exercised));
+        }
     }
     if c.skipped > 0 {
         parts.push(format!("{} skipped", c.skipped));

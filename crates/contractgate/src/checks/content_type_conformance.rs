@@ -1,5 +1,7 @@
 //! `content_type_conformance`: catches a `Content-Type` that is not one documented for the status
-//! (parameters such as `charset` ignored; `+json` suffixes and wildcards understood).
+//! (parameters such as `charset` ignored; `+json` suffixes and wildcards understood), and a
+//! missing body where the status documents one (an empty 500 where `application/problem+json` is
+//! documented). Answers that cannot carry a body (to `HEAD`; 204, 205, 304) are not held to it.
 
 use super::{Context, Verdict, documented_or_not_applicable, media_type_matches};
 use crate::client::Exchange;
@@ -21,6 +23,20 @@ pub(crate) fn check(ctx: &Context<'_>, exchange: &Exchange) -> Verdict {
             documented.status,
             r.content_type().unwrap_or("no content type")
         )]);
+    }
+    let bodiless =
+        exchange.wire.method.eq_ignore_ascii_case("HEAD") || matches!(r.status, 204 | 205 | 304);
+    if r.body.is_empty() && !bodiless {
+        return Verdict::Fail(
+            Finding::new("a documented body is missing")
+                .received(format!(
+                    "{} with an empty body{}",
+                    r.status,
+                    r.content_type()
+                        .map_or_else(|| " and no Content-Type".to_owned(), |t| format!(" ({t})"))
+                ))
+                .documented(format!("{} {}", documented.status, types.join(", "))),
+        );
     }
     let Some(received) = r.content_type() else {
         if r.body.is_empty() {

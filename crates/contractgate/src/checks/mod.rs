@@ -25,6 +25,7 @@ pub(crate) mod negative_data_rejection;
 pub(crate) mod not_server_error;
 pub(crate) mod response_headers_conformance;
 pub(crate) mod response_schema_conformance;
+pub(crate) mod route_identity;
 pub(crate) mod status_code_conformance;
 
 /// One check.
@@ -33,17 +34,21 @@ pub(crate) mod status_code_conformance;
 )]
 #[serde(rename_all = "snake_case")]
 pub enum Check {
-    /// A 5xx that the operation does not document.
+    /// A 5xx to a request built as valid, documented or not (unless the configuration allows it).
     NotServerError,
-    /// The status is not in the operation's responses (exact, `2XX` ranges, `default`).
+    /// The status is not in the operation's responses (exact, `2XX` ranges, `default`), or a 2xx
+    /// only `default` covers while the operation lists its success codes.
     StatusCodeConformance,
-    /// The `Content-Type` is not one documented for that status.
+    /// The `Content-Type` is not one documented for that status, or a documented body is missing.
     ContentTypeConformance,
     /// The body does not validate against the documented schema.
     ResponseSchemaConformance,
+    /// The body is another route's answer (the route mix-up's signature).
+    RouteIdentity,
     /// A required documented response header is missing or invalid.
     ResponseHeadersConformance,
-    /// An undocumented method on a documented path answers 2xx or 5xx instead of 404/405.
+    /// An undocumented method on a documented path answers 2xx or 5xx instead of 404/405, or a
+    /// 405 comes without `Allow`.
     MethodNotAllowed,
     /// A secured operation answers 2xx without credentials.
     AuthEnforced,
@@ -55,11 +60,12 @@ pub enum Check {
 
 impl Check {
     /// Every check, in DESIGN.md's order.
-    pub const ALL: [Check; 9] = [
+    pub const ALL: [Check; 10] = [
         Check::NotServerError,
         Check::StatusCodeConformance,
         Check::ContentTypeConformance,
         Check::ResponseSchemaConformance,
+        Check::RouteIdentity,
         Check::ResponseHeadersConformance,
         Check::MethodNotAllowed,
         Check::AuthEnforced,
@@ -74,6 +80,7 @@ impl Check {
             Check::StatusCodeConformance => "status_code_conformance",
             Check::ContentTypeConformance => "content_type_conformance",
             Check::ResponseSchemaConformance => "response_schema_conformance",
+            Check::RouteIdentity => "route_identity",
             Check::ResponseHeadersConformance => "response_headers_conformance",
             Check::MethodNotAllowed => "method_not_allowed",
             Check::AuthEnforced => "auth_enforced",
@@ -144,6 +151,7 @@ pub(crate) fn judge(check: Check, ctx: &Context<'_>, exchange: &Exchange) -> Ver
         Check::StatusCodeConformance => status_code_conformance::check(ctx, exchange),
         Check::ContentTypeConformance => content_type_conformance::check(ctx, exchange),
         Check::ResponseSchemaConformance => response_schema_conformance::check(ctx, exchange),
+        Check::RouteIdentity => route_identity::check(ctx, exchange),
         Check::ResponseHeadersConformance => response_headers_conformance::check(ctx, exchange),
         Check::LatencyBudget => latency_budget::check(ctx, exchange),
         Check::AuthEnforced => auth_enforced::check(ctx, exchange),

@@ -1,12 +1,14 @@
 //! `response_schema_conformance`: catches a body that does not validate against the documented
 //! schema (every violated keyword, with instance and schema paths), a body that is not JSON, and
-//! a body cut at the size cap. Route identity: when the body fails its schema but validates
-//! against another operation's 2xx schema, the failure says which. Properties the schema does not
-//! declare are warnings, or failures with `strict_properties`.
+//! a body cut at the size cap. When the body fails its schema but validates against another
+//! operation's 2xx schema, the failure says which (`route_identity` fails on it too). Properties the
+//! schema does not declare are warnings, or failures with `strict_properties`.
 
 use serde_json::Value;
 
-use super::{Context, Verdict, documented_media, documented_or_not_applicable};
+use super::{
+    Check, Context, Verdict, documented_media, documented_or_not_applicable, route_identity,
+};
 use crate::client::Exchange;
 use crate::data::serialize::is_json;
 use crate::failure::Finding;
@@ -95,7 +97,10 @@ pub(crate) fn check(ctx: &Context<'_>, exchange: &Exchange) -> Verdict {
         }
         if !ctx.settings.strict_properties {
             let mut warnings = undeclared_lines;
-            if let Some(hint) = route_hint(ctx, &body) {
+            // With `route_identity` on, the route mix-up is its failure, not a warning here.
+            if ctx.settings.disabled.contains(&Check::RouteIdentity)
+                && let Some(hint) = route_identity::hint(ctx, &body)
+            {
                 warnings.push(hint);
             }
             return Verdict::Pass(warnings);
@@ -111,7 +116,7 @@ pub(crate) fn check(ctx: &Context<'_>, exchange: &Exchange) -> Verdict {
             .iter()
             .map(|l| format!("  - {l}"))
             .collect();
-        finding.route_hint = route_hint(ctx, &body);
+        finding.route_hint = route_identity::hint(ctx, &body);
         return Verdict::Fail(finding);
     }
     let mut finding = Finding::new("the body does not match its schema")
@@ -122,7 +127,7 @@ pub(crate) fn check(ctx: &Context<'_>, exchange: &Exchange) -> Verdict {
         ))
         .documented(documented_line());
     finding.schema_errors = schema_errors;
-    finding.route_hint = route_hint(ctx, &body);
+    finding.route_hint = route_identity::hint(ctx, &body);
     // An undeclared property that a violated `additionalProperties: false` (or
     // `unevaluatedProperties`) already names is said once, as the violation.
     finding.warnings = undeclared
@@ -140,69 +145,6 @@ pub(crate) fn check(ctx: &Context<'_>, exchange: &Exchange) -> Verdict {
         .map(|(_, line)| line)
         .collect();
     Verdict::Fail(finding)
-}
-
-/// "this looks like the response of GET /user/settings (operationId getUserSettings): a route
-/// mix-up?" when `body` validates against another operation's 2xx JSON schema.
-fn route_hint(ctx: &Context<'_>, body: &Value) -> Option<String> {
-    for other in &ctx.api.operations {
-        if other.id == ctx.operation.id {
-            continue;
-        }
-        for resp in other.success_responses() {
-            for (mt, media) in &resp.content {
-                let Some(schema) = media.schema.as_ref().filter(|_| is_json(mt)) else {
-                    continue;
-                };
-                if is_trivial(schema) {
-                    continue;
-                }
-                if let Ok(v) = ctx.validators.get(schema).as_ref()
-                    && v.is_valid(body)
-                    && undeclared_properties(schema, schema, body).is_empty()
-                {
-                    let name = other.operation_id.as_ref().map_or_else(
-                        || format!("id {}", other.id),
-                        |id| format!("operationId {id}"),
-                    );
-                    return Some(format!(
-                        "this looks like the response of {} {} ({name}): a route mix-up?",
-                        other.method, other.path
-                    ));
-                }
-            }
-        }
-    }
-    None
-}
-
-/// Schemas that accept nearly anything say nothing about identity (a top-level `$ref` into the
-/// schema's own `$defs` is followed first: that is how the IR shapes named schemas).
-fn is_trivial(schema: &Value) -> bool {
-    let mut node = schema;
-    for _ in 0..8 {
-        let Some(target) = crate::schema::local_ref(schema, node) else {
-            break;
-        };
-        node = target;
-    }
-    match node {
-        Value::Object(m) => ![
-            "properties",
-            "required",
-            "items",
-            "prefixItems",
-            "allOf",
-            "oneOf",
-            "anyOf",
-            "$ref",
-            "enum",
-            "const",
-        ]
-        .iter()
-        .any(|k| m.contains_key(*k)),
-        _ => true,
-    }
 }
 
 /// The value at a JSON pointer, as compact JSON cut to 120 characters.

@@ -41,6 +41,15 @@ fn not_server_error() {
 }
 
 #[test]
+fn route_identity() {
+    check_pair(
+        Check::RouteIdentity,
+        Profile::SettingsBody,
+        "route_identity",
+    );
+}
+
+#[test]
 fn status_code_conformance() {
     check_pair(
         Check::StatusCodeConformance,
@@ -258,7 +267,7 @@ fn a_rejected_positive_request_is_not_a_pass() {
     assert!(matches!(r.outcome, Outcome::NotExercised(_)), "{r}");
     let text = r.to_string();
     assert!(
-        text.contains("request rejected, the route was not exercised"),
+        text.starts_with("not exercised: the server answered the documented 422 Unprocessable Content to the request built from the spec, so the route was not exercised"),
         "{text}"
     );
     snapshot("request_rejected", &text);
@@ -372,6 +381,7 @@ fn one_exchange_serves_every_response_check() {
             "status_code_conformance: passed",
             "content_type_conformance: passed",
             "response_schema_conformance: passed",
+            "route_identity: passed",
             "response_headers_conformance: failed",
             "method_not_allowed: not applicable",
             "auth_enforced: passed",
@@ -396,10 +406,19 @@ fn a_permissive_schema_still_names_the_route_mix_up() {
         std::sync::Arc::new(api.clone()),
         crate::support::target(&url, Settings::default()),
     );
+    // The schema check only warns; route_identity fails, with the route named.
     match run(&lenient, "getUserProfile", Check::ResponseSchemaConformance).outcome {
-        Outcome::Passed { warnings } => assert_eq!(warnings.last().map(String::as_str), Some(hint)),
+        Outcome::Passed { warnings } => assert_eq!(
+            warnings,
+            [
+                "undeclared property /theme: the documented schema does not list it",
+                "undeclared property /notifications: the documented schema does not list it"
+            ]
+        ),
         other => panic!("expected a pass with warnings, got {other:?}"),
     }
+    let text = fails(&run(&lenient, "getUserProfile", Check::RouteIdentity));
+    assert!(text.contains(&format!("Likely cause: {hint}")), "{text}");
     let strict = contractgate::Harness::new(
         std::sync::Arc::new(api),
         crate::support::target(

@@ -7,6 +7,7 @@ mod data;
 mod http;
 mod links;
 mod negative_data;
+mod outage;
 mod param_encoding;
 mod redaction;
 mod support;

@@ -1,0 +1,254 @@
+//! `route_identity`: catches a success body that is another route's answer, the signature of a
+//! route mix-up, even where the documented schema is permissive enough to accept it.
+//!
+//! It judges a 2xx JSON body against the documented schema of its status on two kinds of
+//! evidence, and fails on either:
+//!
+//! 1. **The body's own properties.** Every place of the body (the root, `/data/*` for the items
+//!    of a list, ...) is counted by property name: names the schema declares there and names it
+//!    does not (array items share one place, so a long list counts each name once; open maps are
+//!    not counted). The place with the most names is the body's principal object (the resource,
+//!    not its envelope). When at least [`MIN_FOREIGN`] of its names, and more than half of them,
+//!    are undeclared, the body is not this operation's answer, whichever route it came from. A few
+//!    undeclared extras beside the declared ones (an API that returns more than it documents) do
+//!    not count here: `response_schema_conformance` lists them as warnings (failures with
+//!    `strict_properties`).
+//! 2. **Another route's schema.** The body has properties its own schema does not declare, and it
+//!    validates against another operation's 2xx JSON schema that declares every one of them:
+//!    the failure names that operation ("this looks like the response of GET /user/settings").
+
+use serde_json::Value;
+
+use contractgate_spec::ir::Operation;
+
+use super::{Context, Verdict, documented_media, documented_response};
+use crate::client::Exchange;
+use crate::data::serialize::is_json;
+use crate::failure::Finding;
+use crate::schema::{PropertyNode, property_nodes, undeclared_properties};
+
+/// The fewest undeclared names at the principal place for the body's own evidence to count.
+pub(crate) const MIN_FOREIGN: usize = 2;
+
+pub(crate) fn check(ctx: &Context<'_>, exchange: &Exchange) -> Verdict {
+    let r = &exchange.response;
+    if !(200..300).contains(&r.status) {
+        return Verdict::NotApplicable(format!(
+            "only a success body identifies its route (this answer is {})",
+            r.status
+        ));
+    }
+    let Some(documented) = documented_response(ctx.operation, r.status) else {
+        return Verdict::NotApplicable(format!(
+            "status {} is not documented (status_code_conformance reports it)",
+            r.status
+        ));
+    };
+    let received_type = r.content_type().unwrap_or("");
+    let Some((media_type, schema)) = documented_media(documented, received_type)
+        .filter(|(mt, _)| is_json(mt) || is_json(received_type))
+        .and_then(|(mt, m)| m.schema.as_ref().map(|s| (mt, s)))
+    else {
+        return Verdict::NotApplicable(format!(
+            "the {} response documents no JSON schema for `{received_type}`",
+            documented.status
+        ));
+    };
+    if r.truncated {
+        return Verdict::NotApplicable(
+            "the body was cut at the size cap (response_schema_conformance reports it)".into(),
+        );
+    }
+    let Ok(body) = serde_json::from_slice::<Value>(&r.body) else {
+        return Verdict::NotApplicable(
+            "the body is not JSON (response_schema_conformance reports it)".into(),
+        );
+    };
+    let nodes = property_nodes(schema, schema, &body);
+    let principal = principal(&nodes);
+    let foreign = principal.filter(|n| is_foreign(n));
+    let hint = if undeclared_properties(schema, schema, &body).is_empty() {
+        None
+    } else {
+        hint(ctx, &body)
+    };
+    if foreign.is_none() && hint.is_none() {
+        return Verdict::Pass(Vec::new());
+    }
+    let received = format!("{} {received_type}", r.status);
+    let documented_line = format!("the schema of {} {media_type}", documented.status);
+    let mut finding = match foreign {
+        Some(node) => Finding::new(
+            "the body is not this route's answer: most of its properties are not in the documented schema",
+        )
+        .received(format!(
+            "{received}; at {}, {} of {} properties are not in the schema: {}",
+            place(&node.at),
+            node.undeclared.len(),
+            node.len(),
+            node.undeclared.join(", ")
+        ))
+        .documented(format!(
+            "{documented_line}, which has {} at {}",
+            node.expected.join(", "),
+            place(&node.at)
+        ))
+        .detail(format!(
+            "route_identity judges the body's principal object (the place with the most properties, here {}): at least {MIN_FOREIGN} of its properties, and more than half, are not in the schema. If they belong to this route, add them to the schema.",
+            place(&node.at)
+        )),
+        None => Finding::new("the body is another route's answer")
+            .received(format!(
+                "{received}, with properties this operation's schema does not declare"
+            ))
+            .documented(documented_line)
+            .detail("The body validates against that operation's success schema, which declares every one of its properties; this operation's schema does not."),
+    };
+    finding.route_hint = hint;
+    Verdict::Fail(finding)
+}
+
+/// The place with the most property names (the first of equals, so the shallowest); `None` for a
+/// body without counted objects.
+fn principal(nodes: &[PropertyNode]) -> Option<&PropertyNode> {
+    nodes
+        .iter()
+        .fold(None, |best: Option<&PropertyNode>, n| match best {
+            Some(b) if b.len() >= n.len() => Some(b),
+            _ => Some(n),
+        })
+}
+
+/// At least [`MIN_FOREIGN`] undeclared names, and more than half of the names.
+fn is_foreign(node: &PropertyNode) -> bool {
+    node.undeclared.len() >= MIN_FOREIGN && node.undeclared.len() > node.declared.len()
+}
+
+fn place(at: &str) -> String {
+    if at.is_empty() {
+        "(root)".to_owned()
+    } else {
+        at.to_owned()
+    }
+}
+
+/// "this looks like the response of GET /user/settings (operationId getUserSettings): a route
+/// mix-up?" when `body` validates against another operation's 2xx JSON schema that declares all
+/// of its properties.
+pub(crate) fn hint(ctx: &Context<'_>, body: &Value) -> Option<String> {
+    ctx.api
+        .operations
+        .iter()
+        .filter(|other| other.id != ctx.operation.id)
+        .find(|other| answers(ctx, other, body))
+        .map(|other| {
+            let name = other.operation_id.as_ref().map_or_else(
+                || format!("id {}", other.id),
+                |id| format!("operationId {id}"),
+            );
+            format!(
+                "this looks like the response of {} {} ({name}): a route mix-up?",
+                other.method, other.path
+            )
+        })
+}
+
+/// Whether `body` is a complete, valid 2xx answer of `other`.
+fn answers(ctx: &Context<'_>, other: &Operation, body: &Value) -> bool {
+    other.success_responses().any(|resp| {
+        resp.content.iter().any(|(mt, media)| {
+            let Some(schema) = media.schema.as_ref().filter(|_| is_json(mt)) else {
+                return false;
+            };
+            !is_trivial(schema)
+                && ctx
+                    .validators
+                    .get(schema)
+                    .as_ref()
+                    .as_ref()
+                    .is_ok_and(|v| v.is_valid(body))
+                && undeclared_properties(schema, schema, body).is_empty()
+        })
+    })
+}
+
+/// Schemas that accept nearly anything say nothing about identity (a top-level `$ref` into the
+/// schema's own `$defs` is followed first: that is how the IR shapes named schemas).
+fn is_trivial(schema: &Value) -> bool {
+    let mut node = schema;
+    for _ in 0..8 {
+        let Some(target) = crate::schema::local_ref(schema, node) else {
+            break;
+        };
+        node = target;
+    }
+    match node {
+        Value::Object(m) => ![
+            "properties",
+            "required",
+            "items",
+            "prefixItems",
+            "allOf",
+            "oneOf",
+            "anyOf",
+            "$ref",
+            "enum",
+            "const",
+        ]
+        .iter()
+        .any(|k| m.contains_key(*k)),
+        _ => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node(declared: &[&str], undeclared: &[&str]) -> PropertyNode {
+        PropertyNode {
+            at: String::new(),
+            declared: declared.iter().map(|s| (*s).to_owned()).collect(),
+            undeclared: undeclared.iter().map(|s| (*s).to_owned()).collect(),
+            expected: declared.iter().map(|s| (*s).to_owned()).collect(),
+        }
+    }
+
+    #[test]
+    fn foreign_means_mostly_undeclared_and_at_least_two() {
+        // The incident: a settings document where a profile belongs.
+        assert!(is_foreign(&node(
+            &["id", "updated_at"],
+            &["theme", "locale", "timezone", "email_notifications"]
+        )));
+        // One extra beside the declared ones: an API that returns more than it documents.
+        assert!(!is_foreign(&node(
+            &["id", "name", "email"],
+            &["created_at"]
+        )));
+        assert!(!is_foreign(&node(&[], &["x"])));
+        // Half is not most.
+        assert!(!is_foreign(&node(&["a", "b"], &["c", "d"])));
+        assert!(is_foreign(&node(&["a"], &["c", "d"])));
+    }
+
+    #[test]
+    fn the_principal_place_is_the_one_with_most_names() {
+        let nodes = vec![
+            PropertyNode {
+                at: String::new(),
+                ..node(&["data", "links"], &[])
+            },
+            PropertyNode {
+                at: "/data/*".into(),
+                ..node(&["id"], &["name", "address", "timezone"])
+            },
+            PropertyNode {
+                at: "/links".into(),
+                ..node(&["self", "next"], &[])
+            },
+        ];
+        assert_eq!(principal(&nodes).map(|n| n.at.as_str()), Some("/data/*"));
+        assert_eq!(principal(&[]), None);
+    }
+}
