@@ -25,6 +25,7 @@ read -r -a CG_FLAGS <<<"${CG_FLAGS:-}"
 [ -x "$CG" ] || { echo "run.sh: no contractgate binary at $CG (set CG=...)" >&2; exit 2; }
 [ -x "$VENV/bin/python" ] && [ -x "$PRISM" ] || { echo "run.sh: run setup.sh first" >&2; exit 2; }
 mkdir -p "$OUT"
+echo "contractgate: $CG ($("$CG" --version), sha256 $(sha256sum "$CG" | cut -c1-16))" | tee "$OUT/tool.txt"
 printf 'target\tops\tchecks\tpassed\tfailed\tnot_exercised\terrored\tskipped\tnot_applicable\texit\n' >"$OUT/summary.tsv"
 
 SERVICE_PID=""
@@ -52,12 +53,13 @@ start_service() {
   SERVICE_PID=$!
 }
 
-# wait_ready URL [CURL ARGS...]: until URL answers anything below 500, at most 120 s.
+# wait_ready URL [CURL ARGS...]: until URL gives any HTTP answer, at most 120 s. (Any status:
+# a Prism mock in dynamic mode may answer 500 on a documented `/`.)
 wait_ready() {
   local url=$1; shift
   for _ in $(seq 240); do
     code=$(curl -s -o /dev/null -w '%{http_code}' "$@" "$url" 2>/dev/null || true)
-    if [ -n "$code" ] && [ "$code" != 000 ] && [ "$code" -lt 500 ]; then return 0; fi
+    if [ -n "$code" ] && [ "$code" != 000 ]; then return 0; fi
     kill -0 "$SERVICE_PID" 2>/dev/null || { echo "service exited early" >&2; return 1; }
     sleep 0.5
   done
@@ -71,6 +73,13 @@ wanted() {
   local name=$1; shift
   for p in "$@"; do case $name in "$p"*) return 0 ;; esac; done
   return 1
+}
+
+# not_run NAME WHY: a target that could not be started: a summary line, and the next target.
+not_run() {
+  printf '%s\t-\t-\t-\t-\t-\t-\t-\t-\tnot run: %s\n' "$1" "$2" >>"$OUT/summary.tsv"
+  printf '%-34s NOT RUN: %s (see %s)\n' "$1" "$2" "$OUT/$1.server.log"
+  stop_service
 }
 
 # run_cg NAME SPEC ENV URL: contractgate with the kit's config, then the summary line.
@@ -97,10 +106,13 @@ PY
 if wanted httpbin "$@"; then
   port=$(free_port)
   start_service httpbin "$VENV/bin/gunicorn" -b "127.0.0.1:$port" -w 4 httpbin:app
-  wait_ready "http://127.0.0.1:$port/spec.json"
-  curl -sf "http://127.0.0.1:$port/spec.json" -o "$OUT/httpbin.spec.json"
-  run_cg httpbin "$OUT/httpbin.spec.json" httpbin "http://127.0.0.1:$port"
-  stop_service
+  if wait_ready "http://127.0.0.1:$port/spec.json" \
+    && curl -sf "http://127.0.0.1:$port/spec.json" -o "$OUT/httpbin.spec.json"; then
+    run_cg httpbin "$OUT/httpbin.spec.json" httpbin "http://127.0.0.1:$port"
+    stop_service
+  else
+    not_run httpbin "no /spec.json (is flasgger installed?)"
+  fi
 fi
 
 # --- jupyter_server (Tornado), Swagger 2.0 shipped in the package -----------------------------
@@ -114,9 +126,12 @@ if wanted jupyter "$@"; then
     start_service jupyter "$VENV/bin/jupyter" server --IdentityProvider.token=cgtoken \
       --ServerApp.ip=127.0.0.1 --port="$port" --no-browser --allow-root \
       --ServerApp.root_dir="$jdir/root"
-  wait_ready "http://127.0.0.1:$port/api/status" -H 'Authorization: token cgtoken'
-  run_cg jupyter "$OUT/jupyter.spec.yaml" jupyter "http://127.0.0.1:$port"
-  stop_service
+  if wait_ready "http://127.0.0.1:$port/api/status" -H 'Authorization: token cgtoken'; then
+    run_cg jupyter "$OUT/jupyter.spec.yaml" jupyter "http://127.0.0.1:$port"
+    stop_service
+  else
+    not_run jupyter "did not start"
+  fi
 fi
 
 # --- Chroma (its Rust frontend), OpenAPI 3.1 from /openapi.json -------------------------------
@@ -125,10 +140,13 @@ if wanted chroma "$@"; then
     port=$(free_port)
     rm -rf "$CG_REAL/chroma-data"
     start_service chroma "$VENV/bin/chroma" run --host 127.0.0.1 --port "$port" --path "$CG_REAL/chroma-data"
-    wait_ready "http://127.0.0.1:$port/api/v2/heartbeat"
-    curl -sf "http://127.0.0.1:$port/openapi.json" -o "$OUT/chroma.spec.json"
-    run_cg chroma "$OUT/chroma.spec.json" chroma "http://127.0.0.1:$port"
-    stop_service
+    if wait_ready "http://127.0.0.1:$port/api/v2/heartbeat" \
+      && curl -sf "http://127.0.0.1:$port/openapi.json" -o "$OUT/chroma.spec.json"; then
+      run_cg chroma "$OUT/chroma.spec.json" chroma "http://127.0.0.1:$port"
+      stop_service
+    else
+      not_run chroma "did not start, or no /openapi.json"
+    fi
   else
     echo "chroma: not installed (setup.sh skipped it)"
   fi
@@ -148,10 +166,12 @@ for mode in static dynamic; do
     port=$(free_port)
     flags=(); [ "$mode" = dynamic ] && flags=(-d)
     start_service "$name" "$PRISM" mock -h 127.0.0.1 -p "$port" "${flags[@]}" "$spec"
-    # Prism answers 404/422/401 on / while it runs: anything below 500 means it is up.
-    wait_ready "http://127.0.0.1:$port/"
-    run_cg "$name" "$spec" prism "http://127.0.0.1:$port"
-    stop_service
+    if wait_ready "http://127.0.0.1:$port/"; then
+      run_cg "$name" "$spec" prism "http://127.0.0.1:$port"
+      stop_service
+    else
+      not_run "$name" "prism did not start"
+    fi
   done
 done
 

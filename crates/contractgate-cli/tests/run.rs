@@ -154,6 +154,55 @@ fn junit_counts(report: &quick_junit::Report) -> (usize, usize, usize) {
     (cases.len(), failed, skipped)
 }
 
+/// The incident example's spec as many real ones are written: a permissive profile schema and a
+/// documented 500 (`tests/e2e/permissive/openapi.yaml`).
+const PERMISSIVE_SPEC: &str = "tests/e2e/permissive/openapi.yaml";
+
+#[test]
+fn a_spec_that_documents_500_with_permissive_schemas_still_fails_both_faults() {
+    let server = server_cmd();
+    let run = |fault: &str| {
+        contractgate(
+            &[
+                "run",
+                PERMISSIVE_SPEC,
+                "--config",
+                "examples/user-service/contractgate.toml",
+                "--env",
+                "local",
+                "--server",
+                &server,
+            ],
+            &[("USER_SERVICE_FAULT", fault), ("USER_SERVICE_TOKEN", TOKEN)],
+        )
+    };
+    let clean = run("");
+    assert_eq!(clean.code, 0, "{}", clean.all());
+    for (fault, failing, headline) in [
+        (
+            "profile-500",
+            "not_server_error, content_type_conformance",
+            "not_server_error failed: server error",
+        ),
+        (
+            "route-mixup",
+            "route_identity",
+            "route_identity failed: the body is not this route's answer",
+        ),
+    ] {
+        let r = run(fault);
+        assert_eq!(r.code, 1, "{fault}: {}", r.all());
+        assert!(
+            r.stdout.contains(&format!(
+                "result: FAILED\n  GET /user/profile (getUserProfile): {failing}\n"
+            )),
+            "{fault}: {}",
+            r.all()
+        );
+        assert!(r.stdout.contains(headline), "{fault}: {}", r.all());
+    }
+}
+
 #[test]
 fn run_help() {
     let r = contractgate(&["run", "--help"], &[]);
@@ -176,8 +225,9 @@ fn a_service_that_keeps_its_contract_exits_0_with_reports() {
     assert_eq!(r.code, 0, "{}", r.all());
     assert!(r.stdout.contains("result: PASSED"), "{}", r.all());
     assert!(
-        r.stdout
-            .contains("8 operation(s) and 5 path(s): 55 check(s) passed, 0 failed"),
+        r.stdout.contains(
+            "8 operation(s) and 5 path(s): 62 check(s) passed, 0 failed, 0 not exercised"
+        ),
         "{}",
         r.all()
     );
@@ -261,7 +311,7 @@ fn route_mixup_exits_1_and_names_get_user_profile() {
     );
     assert!(
         r.stdout.contains(
-            "result: FAILED\n  GET /user/profile (getUserProfile): response_schema_conformance\n"
+            "result: FAILED\n  GET /user/profile (getUserProfile): response_schema_conformance, route_identity\n"
         ),
         "{}",
         r.all()
@@ -275,9 +325,15 @@ fn route_mixup_exits_1_and_names_get_user_profile() {
     let report = read_json(&json);
     validate_report(&report);
     assert_eq!(report["exit_code"], 1);
-    assert_eq!(report["summary"]["failed"], 1);
+    assert_eq!(report["summary"]["failed"], 2);
     let failing: Vec<(&str, &str)> = with_status(&report, "failed");
-    assert_eq!(failing, [("getUserProfile", "response_schema_conformance")]);
+    assert_eq!(
+        failing,
+        [
+            ("getUserProfile", "response_schema_conformance"),
+            ("getUserProfile", "route_identity")
+        ]
+    );
 
     let xml_report = junit(&xml);
     let (cases, failed, _) = junit_counts(&xml_report);
@@ -285,7 +341,7 @@ fn route_mixup_exits_1_and_names_get_user_profile() {
         cases,
         report["summary"]["checks"].as_u64().unwrap() as usize
     );
-    assert_eq!(failed, 1);
+    assert_eq!(failed, 2);
     let case = xml_report.test_suites[0]
         .test_cases
         .iter()
@@ -636,10 +692,7 @@ fn links_give_delete_a_created_user_unless_turned_off_or_the_source_is_excluded(
                 "{name}: {}",
                 r.all()
             );
-            assert!(
-                r.stdout
-                    .contains("request rejected, the route was not exercised")
-            );
+            assert!(r.stdout.contains("so the route was not exercised"));
         } else {
             assert_eq!(with_status(&report, "passed").len(), 2, "{}", r.all());
         }
@@ -1113,7 +1166,7 @@ fn a_target_that_stops_answering_mid_run_exits_3_and_keeps_earlier_failures() {
     // The failure found before is reported in full, and listed as the result.
     assert!(
         r.stdout.contains(
-            "── failure 1 of 1 ─"
+            "── failure 1 of 2 ─"
         ) && r.stdout.contains(
             "response_schema_conformance failed: the body does not match its schema\nOperation: GET /user/profile"
         ),
@@ -1122,7 +1175,7 @@ fn a_target_that_stops_answering_mid_run_exits_3_and_keeps_earlier_failures() {
     );
     assert!(
         r.stdout.contains(
-            "result: FAILED\n  GET /user/profile (getUserProfile): response_schema_conformance\ntarget unreachable: "
+            "result: FAILED\n  GET /user/profile (getUserProfile): response_schema_conformance, route_identity\ntarget unreachable: "
         ),
         "{}",
         r.all()
@@ -1147,7 +1200,10 @@ fn a_target_that_stops_answering_mid_run_exits_3_and_keeps_earlier_failures() {
     assert!(errored.contains(&("deleteUser", "auth_enforced")));
     assert_eq!(
         with_status(&report, "failed"),
-        [("getUserProfile", "response_schema_conformance")]
+        [
+            ("getUserProfile", "response_schema_conformance"),
+            ("getUserProfile", "route_identity")
+        ]
     );
 
     // The message, exactly.
@@ -1160,7 +1216,7 @@ fn a_target_that_stops_answering_mid_run_exits_3_and_keeps_earlier_failures() {
     assert!(r.stdout.contains(&expected), "{expected}\n{}", r.all());
     assert!(
         r.stdout.contains(&format!(
-            "  1 contract failure(s) found before that are listed above; the {} check(s) without an answer are reported as errors (JUnit <error>, JSON \"errored\")\n",
+            "  2 contract failure(s) found before that are listed above; the {} check(s) without an answer are reported as errors (JUnit <error>, JSON \"errored\")\n",
             errored.len()
         )),
         "{}",
@@ -1175,9 +1231,10 @@ fn a_target_that_stops_answering_mid_run_exits_3_and_keeps_earlier_failures() {
         "{}",
         r.all()
     );
+    // Two contract failures and the one shown for every check without an answer.
     assert_eq!(
         r.stdout.matches("Reproduce with:").count(),
-        2,
+        3,
         "{}",
         r.all()
     );
@@ -1200,9 +1257,9 @@ fn a_target_that_stops_answering_mid_run_exits_3_and_keeps_earlier_failures() {
         .filter(|c| kind(c) == Some(quick_junit::NonSuccessKind::Failure))
         .map(|c| c.name.as_str())
         .collect();
-    assert_eq!(failures, ["response_schema_conformance"]);
+    assert_eq!(failures, ["response_schema_conformance", "route_identity"]);
     assert_eq!(junit.test_suites[0].errors, errored.len());
-    assert_eq!(junit.test_suites[0].failures, 1);
+    assert_eq!(junit.test_suites[0].failures, 2);
 }
 
 #[test]
@@ -1342,7 +1399,8 @@ fn junit_has_what_gitlab_and_github_parsers_read() {
         summary["skipped"].as_u64().unwrap() + summary["not_applicable"].as_u64().unwrap(),
         skipped.len() as u64
     );
-    assert_eq!(failures.len(), 1);
+    // The route mix-up: the schema check and route_identity.
+    assert_eq!(failures.len(), 2);
     assert!(errors.len() >= 3, "{xml}");
 
     // <failure>/<error>/<skipped> carry a one-line `message` (mikepenz's annotation message,

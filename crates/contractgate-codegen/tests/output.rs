@@ -81,6 +81,6 @@ fn unknown_checks_are_refused_with_the_valid_names() {
         .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "unknown check `not_a_check`; valid checks: not_server_error, status_code_conformance, content_type_conformance, response_schema_conformance, response_headers_conformance, auth_enforced, negative_data_rejection, latency_budget, method_not_allowed"
+        "unknown check `not_a_check`; valid checks: not_server_error, status_code_conformance, content_type_conformance, response_schema_conformance, route_identity, response_headers_conformance, auth_enforced, negative_data_rejection, latency_budget, method_not_allowed"
     );
 }

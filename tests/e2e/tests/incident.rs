@@ -25,7 +25,7 @@ fn without_a_fault_every_route_passes() {
     let run = run("");
     assert_eq!(run.code, Some(0), "{}", run.output);
     assert!(run.failed.is_empty(), "{}", run.output);
-    assert_eq!(run.passed.len(), 51, "{}", run.output);
+    assert_eq!(run.passed.len(), 58, "{}", run.output);
 }
 
 #[test]
@@ -33,7 +33,19 @@ fn route_mixup_fails_get_user_profile_and_names_the_settings_route() {
     let run = run("route-mixup");
     assert_failed(
         &run,
-        &["contract::get_user_profile::response_schema_conformance"],
+        &[
+            "contract::get_user_profile::response_schema_conformance",
+            "contract::get_user_profile::route_identity",
+        ],
+    );
+    let identity = run.failure("contract::get_user_profile::route_identity");
+    assert!(
+        identity.contains("route_identity failed: the body is not this route's answer"),
+        "{identity}"
+    );
+    assert!(
+        identity.contains("Likely cause: this looks like the response of GET /user/settings (operationId getUserSettings): a route mix-up?"),
+        "{identity}"
     );
     let text = run.failure("contract::get_user_profile::response_schema_conformance");
     assert!(
@@ -83,9 +95,23 @@ fn a_removed_route_fails_as_not_exercised() {
     assert_failed(
         &run,
         &[
+            "contract::get_user_profile::auth_enforced",
             "contract::get_user_profile::not_server_error",
             "contract::get_user_profile::status_code_conformance",
         ],
+    );
+    // A 404 with and without credentials says nothing about authentication.
+    let auth = run.failure("contract::get_user_profile::auth_enforced");
+    assert!(
+        auth.contains("not exercised: the request with credentials was refused too (404 with them, 404 without)"),
+        "{auth}"
+    );
+    let unproven = run.failure("contract::get_user_profile::not_server_error");
+    assert!(
+        unproven.contains(
+            "not exercised: the server answered 404 Not Found to the request built from the spec"
+        ),
+        "{unproven}"
     );
     let text = run.failure("contract::get_user_profile::status_code_conformance");
     assert!(
@@ -100,6 +126,7 @@ fn a_method_moved_from_put_to_post_fails_the_put_route() {
     assert_failed(
         &run,
         &[
+            "contract::update_user_profile::auth_enforced",
             "contract::update_user_profile::not_server_error",
             "contract::update_user_profile::status_code_conformance",
         ],
@@ -137,16 +164,44 @@ fn route_mixup_is_caught_even_with_a_permissive_profile_schema() {
         "permissive_contract",
         &[("USER_SERVICE_FAULT", "route-mixup")],
     );
+    // The schema accepts a settings document and strict_properties is off: route_identity
+    // still fails, by default, on the right route.
     assert_eq!(
         run.failed_names(),
-        ["contract::get_user_profile::response_schema_conformance"],
+        ["contract::get_user_profile::route_identity"],
         "{}",
         run.output
     );
-    let text = run.failure("contract::get_user_profile::response_schema_conformance");
-    assert!(text.contains("theme"), "{text}");
+    let text = run.failure("contract::get_user_profile::route_identity");
+    assert!(
+        text.contains("are not in the schema: theme, locale, timezone, email_notifications"),
+        "{text}"
+    );
     assert!(
         text.contains("this looks like the response of GET /user/settings"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_documented_500_still_fails_with_the_permissive_spec() {
+    let run = cargo_test(
+        "contractgate-e2e",
+        "permissive_contract",
+        &[("USER_SERVICE_FAULT", "profile-500")],
+    );
+    assert_eq!(
+        run.failed_names(),
+        [
+            "contract::get_user_profile::content_type_conformance",
+            "contract::get_user_profile::not_server_error",
+        ],
+        "{}",
+        run.output
+    );
+    let text = run.failure("contract::get_user_profile::not_server_error");
+    assert!(
+        text.contains("The spec documents 500 for this operation, but a request built from the spec must not get one"),
         "{text}"
     );
 }

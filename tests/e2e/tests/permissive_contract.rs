@@ -1,6 +1,7 @@
 //! Generated tests for `permissive/openapi.yaml`, against the incident example's service
-//! in-process, with `strict_properties` on: properties the documented schema does not declare
-//! fail `response_schema_conformance`. Run by `tests/incident.rs` with each fault.
+//! in-process, with the default settings (`strict_properties` off): a settings document passes
+//! the permissive profile schema, and `route_identity` still fails it. Run by
+//! `tests/incident.rs` with each fault.
 
 use contractgate::{Credentials, InProcess, Secret, Target, TargetError};
 
@@ -9,10 +10,9 @@ static SERVICE: InProcess = InProcess::new();
 fn service(_: &contractgate::Api) -> Result<Target, TargetError> {
     let state =
         user_service::AppState::from_env().map_err(|e| TargetError::InProcess(e.to_string()))?;
-    let mut target = SERVICE.target(|listener| async move {
+    let target = SERVICE.target(|listener| async move {
         let _ = user_service::serve(listener, state).await;
     })?;
-    target.settings.strict_properties = true;
     Ok(target.with_credentials(
         "bearerAuth",
         Credentials::Bearer(Secret {
