@@ -47,8 +47,8 @@ Selectors (--include/--exclude, repeatable): an operationId, tag:NAME, method:GE
 (`*` one segment, `**` any), or \"GET /users/{id}\".
 
 Checks: not_server_error, status_code_conformance, content_type_conformance,
-response_schema_conformance, response_headers_conformance, method_not_allowed, auth_enforced,
-negative_data_rejection, latency_budget.
+response_schema_conformance, route_identity, response_headers_conformance, method_not_allowed,
+auth_enforced, negative_data_rejection, latency_budget.
 
 {port} in --server, --ready-url and the base URL is replaced by a free port on 127.0.0.1.
 
