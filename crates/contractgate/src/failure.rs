@@ -182,7 +182,7 @@ pub struct Failure {
     pub response: Option<ResponseRecord>,
     /// Nothing was proven, rather than a broken contract: the request never reached the handler
     /// (the server refused the request built from the spec), so the check's condition could not
-    /// be judged. Rendered as "not exercised: ...", never as "<check> failed".
+    /// be judged. Rendered as "not exercised: ...", never as "`<check>` failed".
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub not_exercised: bool,
 }
