@@ -31,7 +31,7 @@ pub struct Build {
     spec: PathBuf,
     name: Option<String>,
     settings: Settings,
-    checks: Option<Vec<String>>,
+    checks: Option<Vec<crate::Check>>,
     config: Option<PathBuf>,
     out_dir: Option<PathBuf>,
     selector_errors: Vec<String>,
@@ -112,13 +112,9 @@ impl Build {
     }
 
     /// Generates only these checks (default: every check except `latency_budget` and
-    /// `negative_data_rejection`; [`crate::known_checks`] lists them all).
-    pub fn checks<I, S>(&mut self, checks: I) -> &mut Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        self.checks = Some(checks.into_iter().map(|c| c.as_ref().to_owned()).collect());
+    /// `negative_data_rejection`; [`Check::ALL`](crate::Check::ALL) is every one).
+    pub fn checks(&mut self, checks: impl IntoIterator<Item = crate::Check>) -> &mut Self {
+        self.checks = Some(checks.into_iter().collect());
         self
     }
 
@@ -173,7 +169,7 @@ impl Build {
         }
         let mut settings = self.settings.clone();
         if let Some(checks) = &self.checks {
-            settings.with_checks(checks).map_err(BuildError::Codegen)?;
+            settings.with_checks(checks.iter().copied());
         }
         let name = self.name.clone().unwrap_or_else(|| {
             self.spec.file_stem().map_or_else(

@@ -47,7 +47,6 @@
 // The examples are build scripts; showing their `fn main` is the point.
 #![allow(clippy::needless_doctest_main)]
 
-mod applicability;
 mod cargo;
 mod format;
 mod names;
@@ -59,8 +58,9 @@ use quote::{format_ident, quote};
 use contractgate_spec::ir::{Api, Operation};
 use contractgate_spec::select::{Selection, Selector};
 
-pub use applicability::{default_checks, known_checks};
 pub use cargo::{Build, BuildError, Generated};
+/// The check catalogue ([`contractgate_spec::check`]): the checks codegen writes tests for.
+pub use contractgate_spec::check::Check;
 pub use names::snake;
 
 /// What to generate. Options will grow: construct with [`Settings::default`] and the `with_*`
@@ -68,8 +68,8 @@ pub use names::snake;
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct Settings {
-    /// The checks to generate tests for, by name.
-    pub checks: Vec<String>,
+    /// The checks to generate tests for, in catalogue order.
+    pub checks: Vec<Check>,
     /// Which operations get tests.
     pub selection: Selection,
     /// The name of the IR file the generated code embeds with `include_str!`, from
@@ -80,7 +80,7 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Settings {
-            checks: default_checks().into_iter().map(str::to_owned).collect(),
+            checks: Check::defaults(),
             selection: Selection::default(),
             ir_file_name: "openapi.json".to_owned(),
         }
@@ -88,26 +88,15 @@ impl Default for Settings {
 }
 
 impl Settings {
-    /// Generates only these checks (names as in DESIGN.md, e.g. `status_code_conformance`).
-    pub fn with_checks<I, S>(&mut self, checks: I) -> Result<&mut Self, Error>
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let known = known_checks();
-        let mut chosen = Vec::new();
-        for c in checks {
-            let c = c.as_ref();
-            if !known.contains(&c) {
-                return Err(Error::UnknownCheck {
-                    name: c.to_owned(),
-                    valid: known.join(", "),
-                });
-            }
-            chosen.push(c.to_owned());
-        }
-        self.checks = chosen;
-        Ok(self)
+    /// Generates only these checks (`Check::ALL` for every one; `"name".parse::<Check>()` reads
+    /// a name as in DESIGN.md, e.g. `status_code_conformance`).
+    pub fn with_checks(&mut self, checks: impl IntoIterator<Item = Check>) -> &mut Self {
+        let chosen: Vec<Check> = checks.into_iter().collect();
+        self.checks = Check::ALL
+            .into_iter()
+            .filter(|c| chosen.contains(c))
+            .collect();
+        self
     }
 
     /// Generates tests only for operations matching one of these selectors (see
@@ -133,13 +122,6 @@ impl Settings {
 /// A generation error (spec errors are [`BuildError::Spec`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Error {
-    /// A check name that does not exist.
-    UnknownCheck {
-        /// The name given.
-        name: String,
-        /// The valid names.
-        valid: String,
-    },
     /// The generated tokens did not parse as a Rust file (a bug in contractgate).
     Internal(String),
 }
@@ -147,9 +129,6 @@ pub enum Error {
 impl std::fmt::Display for Error {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Error::UnknownCheck { name, valid } => {
-                write!(f, "unknown check `{name}`; valid checks: {valid}")
-            }
             Error::Internal(msg) => write!(
                 f,
                 "contractgate-codegen produced invalid Rust ({msg}); please report this as a bug"
@@ -187,8 +166,8 @@ impl Generator {
         }
     }
 
-    fn wants(&self, check: &str) -> bool {
-        self.settings.checks.iter().any(|c| c == check)
+    fn wants(&self, check: Check) -> bool {
+        self.settings.checks.contains(&check)
     }
 
     /// The generated items as tokens (without the header comment).
@@ -224,13 +203,14 @@ impl Generator {
             });
             let id = &op.id;
             let mut tests = Vec::new();
-            for (name, variant) in applicability::OPERATION_CHECKS {
-                if !self.wants(name) || !applicability::applies(name, op) {
+            for check in Check::ALL.into_iter().filter(|c| !c.is_per_path()) {
+                if !self.wants(check) || !check.can_fail(op) {
                     continue;
                 }
-                let fn_name = format_ident!("{}", name);
-                let variant = format_ident!("{}", variant);
-                let check_doc = format!(" {}", applicability::describe(name));
+                let fn_name = format_ident!("{}", check.as_str());
+                // The variant's name, as `Debug` spells it (`StatusCodeConformance`).
+                let variant = format_ident!("{check:?}");
+                let check_doc = format!(" {}", check.doc());
                 tests.push(quote! {
                     #[doc = #check_doc]
                     #[test]
@@ -256,7 +236,7 @@ impl Generator {
             });
         }
 
-        if self.wants(applicability::METHOD_NOT_ALLOWED) {
+        if self.wants(Check::MethodNotAllowed) {
             let mut path_scope = names::Scope::default();
             let mut path_mods = Vec::new();
             for (path, ops) in api.paths() {
@@ -275,10 +255,7 @@ impl Generator {
                 let module = format_ident!("{}", path_scope.ident(&name));
                 let methods: Vec<String> = ops.iter().map(|op| op.method.to_string()).collect();
                 let doc = format!(" `{path}`: documents {}.", methods.join(", "));
-                let check_doc = format!(
-                    " {}",
-                    applicability::describe(applicability::METHOD_NOT_ALLOWED)
-                );
+                let check_doc = format!(" {}", Check::MethodNotAllowed.doc());
                 path_mods.push(quote! {
                     #[doc = #doc]
                     pub mod #module {
@@ -313,7 +290,15 @@ impl Generator {
     pub fn generate_source(&self, api: &Api) -> Result<(String, Stats), Error> {
         let (tokens, stats) = self.generate_tokens(api);
         let body = format::format(tokens).map_err(Error::Internal)?;
-        let checks = self.settings.checks.join(", ");
+        // Operation checks first, then the per-path one (the order of the tests in the file).
+        let (per_path, per_operation): (Vec<Check>, Vec<Check>) =
+            self.settings.checks.iter().partition(|c| c.is_per_path());
+        let checks = per_operation
+            .iter()
+            .chain(&per_path)
+            .map(|c| c.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
         let header = format!(
             "// @generated by contractgate-codegen {} from {}; do not edit.\n\
              // Regenerate by building the crate (its build.rs calls contractgate_codegen::Build).\n\

@@ -43,8 +43,10 @@
 //!    security, and bundling every schema into a self-contained 2020-12 value.
 #![deny(missing_docs)]
 
+pub mod check;
 pub mod diag;
 pub mod ir;
+pub mod media;
 pub mod path;
 pub mod pointer;
 pub mod select;
@@ -68,5 +70,6 @@ pub mod swagger2;
 
 #[cfg(feature = "load")]
 pub use load::{Loaded, load, load_str};
+pub use media::is_json;
 #[cfg(feature = "load")]
-pub use openapi::{derive_id, is_json};
+pub use openapi::derive_id;

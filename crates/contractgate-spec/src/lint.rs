@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use crate::diag::Diagnostic;
 use crate::ir::{Api, Operation, ParamLocation};
-use crate::openapi::is_json;
+use crate::media::is_json;
 
 /// Lints a loaded API. The loader's own warnings are not repeated here.
 pub fn lint(api: &Api) -> Vec<Diagnostic> {

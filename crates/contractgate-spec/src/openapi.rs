@@ -11,6 +11,7 @@ use std::collections::HashMap;
 
 use crate::diag::Location;
 use crate::ir::*;
+use crate::media::is_json;
 use crate::resolve::{Files, Place};
 use crate::schema::Direction;
 
@@ -739,19 +740,6 @@ fn parse_style(s: &str) -> Option<ParamStyle> {
     })
 }
 
-/// Whether a media type is JSON: `application/json`, `application/problem+json`, with or without
-/// parameters such as `charset`.
-pub fn is_json(media: &str) -> bool {
-    let essence = media
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
-    essence == "application/json"
-        || (essence.starts_with("application/") && essence.ends_with("+json"))
-}
-
 /// The id derived from method and path: `GET /user/profile` → `get_user_profile`,
 /// `GET /users/{id}` → `get_users_id`, `GET /` → `get_root`.
 pub fn derive_id(method: Method, path: &str) -> String {
@@ -833,14 +821,5 @@ mod tests {
             derive_id(Method::Post, "/v1/Items.json"),
             "post_v1_items_json"
         );
-    }
-
-    #[test]
-    fn recognizes_json_media_types() {
-        assert!(is_json("application/json"));
-        assert!(is_json("application/problem+json"));
-        assert!(is_json("Application/JSON; charset=utf-8"));
-        assert!(!is_json("text/json-ish"));
-        assert!(!is_json("application/xml"));
     }
 }

@@ -8,19 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::checks::Check;
 use crate::schema::SchemaError;
 
-/// How bad a failure is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// Minor (e.g. a slow answer).
-    Low,
-    /// Clients may be confused (content types, headers).
-    Medium,
-    /// Clients break (undocumented status, body that fails its schema).
-    High,
-    /// The server failed (5xx) or could not be reached.
-    Critical,
-}
+pub use crate::checks::Severity;
 
 /// The operation a failure is about.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -319,33 +319,12 @@ impl Harness {
         if settings.read_only && !op.method.is_safe() {
             return skip("read-only environment".into());
         }
-        match check {
-            Check::AuthEnforced if op.security.is_empty() => na("the operation is not secured"),
-            Check::AuthEnforced if op.security.iter().any(|r| r.is_anonymous()) => {
-                na("the operation allows anonymous access (`{}` in its security)")
-            }
-            Check::LatencyBudget if settings.latency_budget.is_none() => {
-                na("no latency budget is configured (set `latency_budget_ms` in the environment)")
-            }
-            Check::ResponseHeadersConformance
-                if op.responses.iter().all(|r| r.headers.is_empty()) =>
-            {
-                na("no response documents headers")
-            }
-            Check::ContentTypeConformance if op.responses.iter().all(|r| r.content.is_empty()) => {
-                na("no response documents a body")
-            }
-            Check::ResponseSchemaConformance
-                if !op.responses.iter().any(|r| {
-                    r.content
-                        .iter()
-                        .any(|(mt, m)| crate::data::serialize::is_json(mt) && m.schema.is_some())
-                }) =>
-            {
-                na("no response documents a JSON schema")
-            }
-            _ => None,
+        if check == Check::LatencyBudget && settings.latency_budget.is_none() {
+            return na(
+                "no latency budget is configured (set `latency_budget_ms` in the environment)",
+            );
         }
+        check.not_applicable(op).and_then(na)
     }
 
     fn judge(&self, op: &Operation, check: Check, exchange: &Exchange) -> Outcome {
@@ -426,7 +405,7 @@ impl Harness {
         }
         Failure {
             check,
-            severity: severity(check),
+            severity: check.severity(),
             operation: OperationInfo::of(op),
             finding,
             request: exchange.map(|e| e.request_record(r)),
@@ -1250,21 +1229,6 @@ fn answered(op: &Operation, status: u16) -> String {
             format!("the documented {code}")
         }
         _ => code,
-    }
-}
-
-fn severity(check: Check) -> Severity {
-    match check {
-        Check::NotServerError => Severity::Critical,
-        Check::StatusCodeConformance
-        | Check::ResponseSchemaConformance
-        | Check::RouteIdentity
-        | Check::AuthEnforced
-        | Check::NegativeDataRejection => Severity::High,
-        Check::ContentTypeConformance
-        | Check::ResponseHeadersConformance
-        | Check::MethodNotAllowed => Severity::Medium,
-        Check::LatencyBudget => Severity::Low,
     }
 }
 

@@ -7,9 +7,6 @@
 //! DESIGN.md and are used everywhere: `as_str()`, `FromStr`, config keys `[checks.<name>]`,
 //! generated test names and failure titles.
 
-use std::fmt;
-use std::str::FromStr;
-
 use contractgate_spec::ir::{Api, MediaType, Operation, Response};
 
 use crate::client::Exchange;
@@ -28,102 +25,7 @@ pub(crate) mod response_schema_conformance;
 pub(crate) mod route_identity;
 pub(crate) mod status_code_conformance;
 
-/// One check.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Check {
-    /// A 5xx to a request built as valid, documented or not (unless the configuration allows it).
-    NotServerError,
-    /// The status is not in the operation's responses (exact, `2XX` ranges, `default`), or a 2xx
-    /// only `default` covers while the operation lists its success codes.
-    StatusCodeConformance,
-    /// The `Content-Type` is not one documented for that status, or a documented body is missing.
-    ContentTypeConformance,
-    /// The body does not validate against the documented schema.
-    ResponseSchemaConformance,
-    /// The body is another route's answer (the route mix-up's signature).
-    RouteIdentity,
-    /// A required documented response header is missing or invalid.
-    ResponseHeadersConformance,
-    /// An undocumented method on a documented path answers 2xx or 5xx instead of 404/405, or a
-    /// 405 comes without `Allow`.
-    MethodNotAllowed,
-    /// A secured operation answers 2xx without credentials.
-    AuthEnforced,
-    /// A request that violates the schema is accepted with 2xx.
-    NegativeDataRejection,
-    /// The response took longer than the configured budget.
-    LatencyBudget,
-}
-
-impl Check {
-    /// Every check, in DESIGN.md's order.
-    pub const ALL: [Check; 10] = [
-        Check::NotServerError,
-        Check::StatusCodeConformance,
-        Check::ContentTypeConformance,
-        Check::ResponseSchemaConformance,
-        Check::RouteIdentity,
-        Check::ResponseHeadersConformance,
-        Check::MethodNotAllowed,
-        Check::AuthEnforced,
-        Check::NegativeDataRejection,
-        Check::LatencyBudget,
-    ];
-
-    /// The check's name: `status_code_conformance`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Check::NotServerError => "not_server_error",
-            Check::StatusCodeConformance => "status_code_conformance",
-            Check::ContentTypeConformance => "content_type_conformance",
-            Check::ResponseSchemaConformance => "response_schema_conformance",
-            Check::RouteIdentity => "route_identity",
-            Check::ResponseHeadersConformance => "response_headers_conformance",
-            Check::MethodNotAllowed => "method_not_allowed",
-            Check::AuthEnforced => "auth_enforced",
-            Check::NegativeDataRejection => "negative_data_rejection",
-            Check::LatencyBudget => "latency_budget",
-        }
-    }
-
-    /// Whether the check is about a path (all its operations) rather than one operation.
-    pub fn is_per_path(self) -> bool {
-        matches!(self, Check::MethodNotAllowed)
-    }
-
-    /// Whether the check judges the response to the positive request (the request built from
-    /// examples and synthesized data), so one exchange serves all of them.
-    pub fn uses_positive_exchange(self) -> bool {
-        !matches!(
-            self,
-            Check::MethodNotAllowed | Check::AuthEnforced | Check::NegativeDataRejection
-        )
-    }
-}
-
-impl fmt::Display for Check {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// An unknown check name; its message lists the valid ones.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("unknown check `{0}`; valid checks: {valid}", valid = Check::ALL.map(Check::as_str).join(", "))]
-pub struct UnknownCheck(pub String);
-
-impl FromStr for Check {
-    type Err = UnknownCheck;
-    fn from_str(s: &str) -> Result<Self, UnknownCheck> {
-        Check::ALL
-            .into_iter()
-            .find(|c| c.as_str() == s)
-            .ok_or_else(|| UnknownCheck(s.to_owned()))
-    }
-}
+pub use contractgate_spec::check::{Check, CheckInfo, Severity, UnknownCheck};
 
 /// What a check concluded about one exchange.
 #[derive(Debug)]
@@ -201,22 +103,7 @@ pub(crate) fn documented_statuses(op: &Operation) -> String {
     }
 }
 
-/// Whether a received media type is covered by a documented one: equal essence, wildcards
-/// (`*/*`, `application/*`), and any `+json` type for a documented `application/json`.
-pub(crate) fn media_type_matches(documented: &str, received: &str) -> bool {
-    use crate::data::serialize::essence;
-    let (d, r) = (essence(documented), essence(received));
-    if d == r || d == "*/*" {
-        return true;
-    }
-    if let (Some((dt, ds)), Some((rt, _))) = (d.split_once('/'), r.split_once('/'))
-        && ds == "*"
-        && dt == rt
-    {
-        return true;
-    }
-    d == "application/json" && r.ends_with("+json")
-}
+pub(crate) use contractgate_spec::media::matches as media_type_matches;
 
 /// The documented media type entry for a received `Content-Type`.
 pub(crate) fn documented_media<'r>(
@@ -237,42 +124,4 @@ pub(crate) fn documented_media<'r>(
                 .find(|(d, _)| media_type_matches(d, received))
         })
         .map(|(d, m)| (d.as_str(), m))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn names_round_trip() {
-        for c in Check::ALL {
-            assert_eq!(c.as_str().parse::<Check>(), Ok(c));
-            assert_eq!(c.to_string(), c.as_str());
-        }
-        let e = "status_code".parse::<Check>().unwrap_err();
-        assert!(
-            e.to_string()
-                .starts_with("unknown check `status_code`; valid checks: not_server_error, ")
-        );
-    }
-
-    #[test]
-    fn media_types_match_with_parameters_wildcards_and_suffixes() {
-        assert!(media_type_matches(
-            "application/json",
-            "application/json; charset=utf-8"
-        ));
-        assert!(media_type_matches(
-            "application/json",
-            "application/problem+json"
-        ));
-        assert!(media_type_matches("application/*", "application/xml"));
-        assert!(media_type_matches("*/*", "text/html"));
-        assert!(media_type_matches("Application/JSON", "application/json"));
-        assert!(!media_type_matches("application/json", "text/html"));
-        assert!(!media_type_matches(
-            "application/problem+json",
-            "application/json"
-        ));
-    }
 }

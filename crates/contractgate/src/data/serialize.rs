@@ -382,21 +382,7 @@ pub struct Body {
 /// The multipart boundary (fixed, so requests and curl lines are reproducible).
 pub const BOUNDARY: &str = "contractgate-7f3a9c1e";
 
-/// The media type without parameters, lower-cased.
-pub fn essence(media_type: &str) -> String {
-    media_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase()
-}
-
-/// Whether a media type is JSON (`application/json`, any `+json`, `*/*json`).
-pub fn is_json(media_type: &str) -> bool {
-    let e = essence(media_type);
-    e == "application/json" || e.ends_with("+json") || e == "text/json"
-}
+pub use contractgate_spec::media::{essence, is_json};
 
 /// Which encodings this harness can produce, in order of preference; `None` for others.
 pub fn encodable_rank(media_type: &str) -> Option<u8> {

@@ -1,0 +1,71 @@
+//! Media types, the one vocabulary codegen, the loader and the harness share: the essence of a
+//! `Content-Type` (no parameters, lower case), whether it is JSON, and whether a received type
+//! is covered by a documented one.
+
+/// `application/json; charset=utf-8` → `application/json`.
+pub fn essence(media_type: &str) -> String {
+    media_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
+}
+
+/// Whether a media type is JSON: `application/json`, `text/json`, or any `+json` suffix
+/// (`application/problem+json`, `application/vnd.api+json`).
+pub fn is_json(media_type: &str) -> bool {
+    let e = essence(media_type);
+    e == "application/json" || e.ends_with("+json") || e == "text/json"
+}
+
+/// Whether a received media type is covered by a documented one: equal essence, wildcards
+/// (`*/*`, `application/*`), and any `+json` type for a documented `application/json`.
+pub fn matches(documented: &str, received: &str) -> bool {
+    let (d, r) = (essence(documented), essence(received));
+    if d == r || d == "*/*" {
+        return true;
+    }
+    if let (Some((dt, ds)), Some((rt, _))) = (d.split_once('/'), r.split_once('/'))
+        && ds == "*"
+        && dt == rt
+    {
+        return true;
+    }
+    d == "application/json" && r.ends_with("+json")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_is_recognized_with_parameters_and_suffixes() {
+        for json in [
+            "application/json",
+            "Application/JSON; charset=utf-8",
+            "application/problem+json",
+            "application/vnd.api+json",
+            "text/json",
+        ] {
+            assert!(is_json(json), "{json}");
+        }
+        for other in ["text/html", "application/xml", "application/jsonl", ""] {
+            assert!(!is_json(other), "{other}");
+        }
+    }
+
+    #[test]
+    fn media_types_match_with_parameters_wildcards_and_suffixes() {
+        assert!(matches(
+            "application/json",
+            "application/json; charset=utf-8"
+        ));
+        assert!(matches("application/json", "application/problem+json"));
+        assert!(matches("application/*", "application/xml"));
+        assert!(matches("*/*", "text/html"));
+        assert!(matches("Application/JSON", "application/json"));
+        assert!(!matches("application/json", "text/html"));
+        assert!(!matches("application/problem+json", "application/json"));
+    }
+}
