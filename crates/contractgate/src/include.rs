@@ -1,7 +1,13 @@
 //! [`include_tests!`](crate::include_tests): how a test file pulls in the tests that
-//! `contractgate-codegen` generated in `build.rs`.
+//! `contractgate-codegen` generated in `build.rs`, and the synchronous entry points those tests
+//! call ([`run_check`] and family): one harness per test binary, a failure as the test's panic.
 
-use crate::{Api, Resolve, Target, TargetError};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use crate::client::block_on;
+use crate::runner::{CheckResult, Harness, HarnessError, Outcome};
+use crate::{Api, Check, Resolve, Target, TargetError};
 
 /// The target generated tests use when the test file names none: the environment
 /// (`CONTRACTGATE_BASE_URL`, or `CONTRACTGATE_ENV` with `contractgate.toml`; see [`Resolve`]).
@@ -54,4 +60,99 @@ macro_rules! include_tests {
             include!(concat!(env!("OUT_DIR"), "/contractgate/", $name, ".rs"));
         }
     };
+}
+
+// The synchronous entry points generated tests call.
+
+type Harnesses = Mutex<HashMap<usize, Arc<Harness>>>;
+
+fn harness_for(
+    api_json: &'static str,
+    target: impl FnOnce(&Api) -> Result<Target, TargetError>,
+) -> Result<Arc<Harness>, String> {
+    static HARNESSES: OnceLock<Harnesses> = OnceLock::new();
+    let key = api_json.as_ptr() as usize;
+    let map = HARNESSES.get_or_init(|| Mutex::new(HashMap::new()));
+    // A panic in another test's target closure poisons the lock; the map itself is still sound.
+    let mut guard = map
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(h) = guard.get(&key) {
+        return Ok(Arc::clone(h));
+    }
+    let api = Api::from_json(api_json).map_err(|e| HarnessError::Ir(e).to_string())?;
+    let target = target(&api).map_err(|e| e.to_string())?;
+    let harness = Arc::new(Harness::new(Arc::new(api), target));
+    guard.insert(key, Arc::clone(&harness));
+    Ok(harness)
+}
+
+fn finish(result: &CheckResult) {
+    if let Some(failure) = result.failure() {
+        // A generated test: failing it with the rendered failure is the point.
+        #[allow(clippy::panic)]
+        {
+            panic!("\n{failure}");
+        }
+    }
+    match &result.outcome {
+        Outcome::Passed { warnings } if warnings.is_empty() => {}
+        _ => eprintln!("{result}"),
+    }
+}
+
+#[allow(clippy::panic)]
+fn setup_failed(message: &str) -> ! {
+    panic!("contractgate: {message}")
+}
+
+/// Runs one check of one operation against the target found from the environment
+/// (`CONTRACTGATE_BASE_URL`, `CONTRACTGATE_ENV` + `contractgate.toml`, ...) and panics with the
+/// rendered failure if the contract is broken. For generated tests.
+///
+/// `api_json` is the IR embedded with `include_str!`; it is parsed once per test binary.
+pub fn run_check(api_json: &'static str, operation_id: &str, check: Check) {
+    run_check_with(
+        api_json,
+        |api| Resolve::new().target(Some(api)),
+        operation_id,
+        check,
+    );
+}
+
+/// Like [`run_check`], with the target given by `target` (called once per test binary, e.g. to
+/// start an in-process server with [`InProcess`](crate::InProcess)).
+pub fn run_check_with(
+    api_json: &'static str,
+    target: impl FnOnce(&Api) -> Result<Target, TargetError>,
+    operation_id: &str,
+    check: Check,
+) {
+    let harness = harness_for(api_json, target).unwrap_or_else(|e| setup_failed(&e));
+    let result = if check.is_per_path() {
+        let path = harness
+            .api()
+            .operation(operation_id)
+            .map_or_else(|| operation_id.to_owned(), |op| op.path.clone());
+        block_on(harness.check_path(&path))
+    } else {
+        block_on(harness.check(operation_id, check))
+    };
+    finish(&result);
+}
+
+/// Runs `method_not_allowed` on a documented path (e.g. `/users/{id}`); panics with the rendered
+/// failure. For generated tests (one per path).
+pub fn run_path_check(api_json: &'static str, path: &str) {
+    run_path_check_with(api_json, |api| Resolve::new().target(Some(api)), path);
+}
+
+/// Like [`run_path_check`], with the target given by `target`.
+pub fn run_path_check_with(
+    api_json: &'static str,
+    target: impl FnOnce(&Api) -> Result<Target, TargetError>,
+    path: &str,
+) {
+    let harness = harness_for(api_json, target).unwrap_or_else(|e| setup_failed(&e));
+    finish(&block_on(harness.check_path(path)));
 }

@@ -84,6 +84,7 @@ pub mod failure;
 mod include;
 mod links;
 pub mod redact;
+mod request;
 pub mod runner;
 mod schema;
 pub mod target;
@@ -93,11 +94,8 @@ pub use client::{HttpSettings, block_on, runtime};
 pub use config::{Config, ConfigError, Settings};
 pub use contractgate_spec::ir::Api;
 pub use failure::{Failure, Finding, NoAnswer, OperationInfo, Severity};
-pub use include::env_target;
-pub use runner::{
-    CheckResult, Harness, HarnessError, Outcome, run_check, run_check_with, run_path_check,
-    run_path_check_with,
-};
+pub use include::{env_target, run_check, run_check_with, run_path_check, run_path_check_with};
+pub use runner::{CheckResult, Harness, HarnessError, Outcome};
 pub use schema::SchemaError;
 pub use target::{
     Credentials, InProcess, Resolve, ResolvedEnvironment, Secret, Target, TargetError,

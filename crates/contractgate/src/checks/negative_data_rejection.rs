@@ -31,3 +31,70 @@ pub(crate) fn check(exchange: &Exchange, broken: &str) -> Verdict {
             .documented("the request schema; invalid requests must be rejected with 4xx"),
     )
 }
+
+// Sending the mutants, and judging them against the valid request.
+use std::sync::Arc;
+
+use contractgate_spec::ir::Operation;
+
+use crate::checks::Check;
+use crate::data;
+use crate::runner::{Harness, Outcome, success_statuses};
+
+impl Harness {
+    pub(crate) async fn negative_data_rejection(&self, op: &Operation) -> Outcome {
+        let check = Check::NegativeDataRejection;
+        let planned = match self.plan(op).await {
+            Ok(p) => p,
+            Err(unsent) => return unsent.outcome(check),
+        };
+        let mutants =
+            data::mutate::mutants(op, &planned, &self.validators, self.target.settings.seed);
+        if mutants.is_empty() {
+            return Outcome::NotApplicable {
+                reason: "no JSON request body or required query parameter to break".into(),
+            };
+        }
+        let mut warnings = Vec::new();
+        let mut last = None;
+        for mutant in mutants {
+            let (wire, curl) = self.build(op, op.method, &mutant.planned, true);
+            let exchange = match self
+                .send(op, Arc::new(wire), Arc::new(curl), mutant.planned.notes)
+                .await
+            {
+                Ok(exchange) => exchange,
+                Err(unsent) => return unsent.outcome(check),
+            };
+            match self::check(&exchange, &mutant.broken) {
+                Verdict::Fail(f) => {
+                    return Outcome::Failed(Box::new(self.failure(op, check, f, Some(&exchange))));
+                }
+                Verdict::Pass(w) => warnings.extend(w),
+                Verdict::NotApplicable(reason) => return Outcome::NotApplicable { reason },
+            }
+            last = Some((exchange, mutant.broken));
+        }
+        // Rejecting broken requests proves something only where the valid one gets through.
+        if let Some((exchange, broken)) = last
+            && let Some(with) = self.positive_status(op).await
+            && !(200..300).contains(&with)
+        {
+            let finding = Finding::new(format!(
+                "the valid request was refused too ({with}), so rejecting the invalid ones proves nothing"
+            ))
+            .received(format!("{} to a request with {broken}", exchange.response.status))
+            .documented(format!(
+                "{} to the valid request; invalid requests rejected with 4xx",
+                success_statuses(op)
+            ))
+            .detail("Give working values as fixtures so that the valid request succeeds: [environments.<name>.fixtures.<operation id>] params = { ... } / body = ...");
+            let mut outcome = self.not_exercised(op, check, finding, &exchange);
+            if let Outcome::NotExercised(f) = &mut outcome {
+                f.finding.warnings = warnings;
+            }
+            return outcome;
+        }
+        Outcome::Passed { warnings }
+    }
+}

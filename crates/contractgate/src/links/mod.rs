@@ -27,6 +27,7 @@
 //! ([`expr`]) against that exchange.
 
 pub(crate) mod expr;
+pub(crate) mod source;
 
 use std::collections::HashMap;
 use std::sync::Arc;
