@@ -19,6 +19,100 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 /// How long a stopped server gets between SIGTERM and SIGKILL.
 const GRACE: Duration = Duration::from_secs(5);
 
+/// How long to wait for a started server when nothing says otherwise.
+const DEFAULT_READY_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Why the server and base URL of a run cannot be decided.
+#[derive(Debug)]
+pub enum ResolveError {
+    /// A bad combination of flags and settings (exit 2).
+    Usage(String),
+    /// No free port for `{port}` (exit 3).
+    NoPort(std::io::Error),
+}
+
+/// The server to start (the flag's, else the environment's unless `--no-server`) and the base
+/// URL, with `{port}` replaced by a free port in the command, the readiness URL and the base URL.
+pub fn resolve(
+    args: &crate::RunArgs,
+    config: &crate::environment::RunConfig,
+) -> Result<(Option<ServerSpec>, Option<String>), ResolveError> {
+    // The server: the flag's, else the environment's (unless --no-server).
+    let (command, cwd) = match (&args.server, args.no_server) {
+        (Some(cmd), _) => (Some(cmd.clone()), None),
+        (None, false) => (
+            config.server.server.clone(),
+            config
+                .path
+                .as_deref()
+                .and_then(Path::parent)
+                .filter(|d| !d.as_os_str().is_empty())
+                .map(Path::to_owned),
+        ),
+        (None, true) => (None, None),
+    };
+    let mut base_url = args.base_url.clone().or_else(|| config.base_url.clone());
+    // The environment's readiness URL belongs to its server: unused when none is started.
+    let mut ready_url = args.ready_url.clone().or_else(|| {
+        command
+            .as_ref()
+            .and_then(|_| config.server.ready_url.clone())
+    });
+    let mut command = command;
+    let uses_port = [&command, &ready_url, &base_url]
+        .iter()
+        .any(|s| s.as_deref().is_some_and(|s| s.contains("{port}")));
+    if uses_port {
+        if command.is_none() {
+            return Err(ResolveError::Usage(
+                "`{port}` is in the base URL, but no server is started (--server, or `server` in the environment)".into(),
+            ));
+        }
+        let port = free_port().map_err(ResolveError::NoPort)?.to_string();
+        for s in [&mut command, &mut ready_url, &mut base_url]
+            .into_iter()
+            .flatten()
+        {
+            *s = s.replace("{port}", &port);
+        }
+    }
+    let ready_timeout = match args.ready_timeout.or(config.server.ready_timeout_secs) {
+        Some(s) if s.is_finite() && s > 0.0 => Duration::from_secs_f64(s),
+        Some(s) => {
+            return Err(ResolveError::Usage(format!(
+                "the ready timeout must be a positive number of seconds, not {s}"
+            )));
+        }
+        None => DEFAULT_READY_TIMEOUT,
+    };
+    let server = command.map(|command| ServerSpec {
+        command,
+        cwd: cwd.clone(),
+        ready_url,
+        ready_timeout,
+        log: args
+            .server_log
+            .clone()
+            .or_else(|| {
+                config.server.server_log.as_ref().map(|p| match &cwd {
+                    Some(dir) if p.is_relative() => dir.join(p),
+                    _ => p.clone(),
+                })
+            })
+            .unwrap_or_else(default_log),
+    });
+    if server.is_none() && args.ready_url.is_some() {
+        return Err(ResolveError::Usage(
+            "--ready-url needs a server to wait for (--server)".into(),
+        ));
+    }
+    Ok((server, base_url))
+}
+
+fn default_log() -> PathBuf {
+    std::env::temp_dir().join(format!("contractgate-server-{}.log", std::process::id()))
+}
+
 /// How the server is started and when it counts as ready.
 #[derive(Clone, Debug)]
 pub struct ServerSpec {

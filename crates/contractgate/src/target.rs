@@ -27,9 +27,10 @@ use crate::redact::Redactor;
 pub enum TargetError {
     /// No base URL from any source.
     #[error(
-        "no base URL for the API under test. Set one of:\n  - CONTRACTGATE_BASE_URL=http://127.0.0.1:8080\n  - CONTRACTGATE_ENV=<name> with [environments.<name>] base_url = \"...\" in contractgate.toml (next to the spec, or at CONTRACTGATE_CONFIG)\n  - an in-process server: contractgate::InProcess (see the crate docs)"
+        "no base URL for the API under test. Set one of:{}",
+        .0.iter().map(|way| format!("\n  - {way}")).collect::<String>()
     )]
-    NoBaseUrl,
+    NoBaseUrl(Vec<&'static str>),
     /// An environment was asked for but there is no config file.
     #[error(
         "environment `{0}` was asked for, but no contractgate.toml was found (looked at {1}); set CONTRACTGATE_CONFIG"
@@ -126,7 +127,7 @@ impl Resolve {
             .or_else(|| vars("CONTRACTGATE_BASE_URL").filter(|s| !s.is_empty()))
             .or_else(|| environment.and_then(|(_, e)| e.base_url.clone()))
             .or(spec_server)
-            .ok_or(TargetError::NoBaseUrl)?;
+            .ok_or_else(TargetError::no_base_url)?;
         let mut target = Target::new(base_url)?;
         target.environment = environment.map(|(n, _)| n.clone());
         target.settings = resolved.settings;
@@ -275,6 +276,22 @@ pub struct Target {
     pub settings: Settings,
     /// Credentials by security scheme name.
     pub credentials: IndexMap<String, Credentials>,
+}
+
+/// Ways to give a base URL that work everywhere (`TargetError::NoBaseUrl` lists them, with the
+/// ways of the caller's context).
+pub const BASE_URL_WAYS: [&str; 2] = [
+    "CONTRACTGATE_BASE_URL=http://127.0.0.1:8080",
+    "CONTRACTGATE_ENV=<name> with [environments.<name>] base_url = \"...\" in contractgate.toml (next to the spec, or at CONTRACTGATE_CONFIG)",
+];
+
+impl TargetError {
+    /// No base URL, in a harness: the environment, or an in-process server.
+    pub fn no_base_url() -> TargetError {
+        let mut ways = BASE_URL_WAYS.to_vec();
+        ways.push("an in-process server: contractgate::InProcess (see the crate docs)");
+        TargetError::NoBaseUrl(ways)
+    }
 }
 
 impl Target {

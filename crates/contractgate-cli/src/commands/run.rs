@@ -7,7 +7,6 @@
 //! (exit 0 or 1). Ctrl-C or SIGTERM stops the server and exits with 130.
 
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -24,7 +23,6 @@ use crate::report::{self, RunReport, ServerInfo, UnitReport, terminal};
 use crate::server::{self, Server, ServerSpec};
 
 /// The default wait for a server to become ready.
-const DEFAULT_READY_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The longest wait of the connect probe after a run in which checks got no answer.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
@@ -144,80 +142,13 @@ fn prepare(args: &RunArgs) -> Result<Prepared, Stop> {
         })
         .collect();
 
-    // The server: the flag's, else the environment's (unless --no-server).
-    let (command, cwd) = match (&args.server, args.no_server) {
-        (Some(cmd), _) => (Some(cmd.clone()), None),
-        (None, false) => (
-            config.server.server.clone(),
-            config
-                .path
-                .as_deref()
-                .and_then(Path::parent)
-                .filter(|d| !d.as_os_str().is_empty())
-                .map(Path::to_owned),
+    let (server, base_url) = server::resolve(args, &config).map_err(|e| match e {
+        server::ResolveError::Usage(message) => usage(message),
+        server::ResolveError::NoPort(e) => Stop(
+            exit::UNREACHABLE,
+            format!("contractgate: error: cannot find a free port on 127.0.0.1: {e}"),
         ),
-        (None, true) => (None, None),
-    };
-    let mut base_url = args.base_url.clone().or_else(|| config.base_url.clone());
-    // The environment's readiness URL belongs to its server: unused when none is started.
-    let mut ready_url = args.ready_url.clone().or_else(|| {
-        command
-            .as_ref()
-            .and_then(|_| config.server.ready_url.clone())
-    });
-    let mut command = command;
-    let uses_port = [&command, &ready_url, &base_url]
-        .iter()
-        .any(|s| s.as_deref().is_some_and(|s| s.contains("{port}")));
-    if uses_port {
-        if command.is_none() {
-            return Err(usage(
-                "`{port}` is in the base URL, but no server is started (--server, or `server` in the environment)",
-            ));
-        }
-        let port = server::free_port()
-            .map_err(|e| {
-                Stop(
-                    exit::UNREACHABLE,
-                    format!("contractgate: error: cannot find a free port on 127.0.0.1: {e}"),
-                )
-            })?
-            .to_string();
-        for s in [&mut command, &mut ready_url, &mut base_url]
-            .into_iter()
-            .flatten()
-        {
-            *s = s.replace("{port}", &port);
-        }
-    }
-    let ready_timeout = match args.ready_timeout.or(config.server.ready_timeout_secs) {
-        Some(s) if s.is_finite() && s > 0.0 => Duration::from_secs_f64(s),
-        Some(s) => {
-            return Err(usage(format!(
-                "the ready timeout must be a positive number of seconds, not {s}"
-            )));
-        }
-        None => DEFAULT_READY_TIMEOUT,
-    };
-    let server = command.map(|command| ServerSpec {
-        command,
-        cwd: cwd.clone(),
-        ready_url,
-        ready_timeout,
-        log: args
-            .server_log
-            .clone()
-            .or_else(|| {
-                config.server.server_log.as_ref().map(|p| match &cwd {
-                    Some(dir) if p.is_relative() => dir.join(p),
-                    _ => p.clone(),
-                })
-            })
-            .unwrap_or_else(default_log),
-    });
-    if server.is_none() && args.ready_url.is_some() {
-        return Err(usage("--ready-url needs a server to wait for (--server)"));
-    }
+    })?;
 
     // Secrets: the environment variables the config names (unset ones fall back to the
     // environment's `env_defaults`). Read now so every message can be redacted.
@@ -233,10 +164,6 @@ fn prepare(args: &RunArgs) -> Result<Prepared, Stop> {
         base_url,
         target,
     })
-}
-
-fn default_log() -> PathBuf {
-    std::env::temp_dir().join(format!("contractgate-server-{}.log", std::process::id()))
 }
 
 /// Flags over the environment's settings.
@@ -409,10 +336,13 @@ async fn run_async(args: &RunArgs, prepared: Prepared, out: &mut dyn Write) -> R
             .first()
             .map(|s| s.default_url())
             .ok_or_else(|| usage("`use_spec_server` is set, but the spec has no `servers`"))?,
-        None => return Err(usage(contractgate::TargetError::NoBaseUrl.to_string().replace(
-            "  - an in-process server: contractgate::InProcess (see the crate docs)",
-            "  - --base-url URL, or --server CMD (a server that prints its URL, or with {port})",
-        ))),
+        None => {
+            let mut ways = contractgate::target::BASE_URL_WAYS.to_vec();
+            ways.push(
+                "--base-url URL, or --server CMD (a server that prints its URL, or with {port})",
+            );
+            return Err(usage(contractgate::TargetError::NoBaseUrl(ways)));
+        }
     };
     let checked = Target::new(base_url.clone())?;
     target.base_url = checked.base_url;
@@ -520,34 +450,16 @@ async fn run_async(args: &RunArgs, prepared: Prepared, out: &mut dyn Write) -> R
     if plan.units.is_empty() {
         text.push_str("nothing to run in this shard\n");
     }
-    let mut written = Vec::new();
-    if let Some(path) = &args.junit {
-        match report::junit::render(&report)
-            .and_then(|xml| write_file(path, &redactor.redact(&xml)))
-        {
-            Ok(()) => written.push(format!("junit: {}", path.display())),
-            Err(e) => {
-                say(format!(
-                    "contractgate: error: cannot write the JUnit report {}: {e}",
-                    path.display()
-                ));
-                code = exit::USAGE;
-            }
-        }
-    }
-    if let Some(path) = &args.json {
-        match report::json::render(&report, code)
-            .and_then(|json| write_file(path, &redactor.redact(&json)))
-        {
-            Ok(()) => written.push(format!("json: {}", path.display())),
-            Err(e) => {
-                say(format!(
-                    "contractgate: error: cannot write the JSON report {}: {e}",
-                    path.display()
-                ));
-                code = exit::USAGE;
-            }
-        }
+    let (mut written, failed_writes) = report::write_files(
+        &report,
+        code,
+        args.junit.as_deref(),
+        args.json.as_deref(),
+        &redactor,
+    );
+    for e in failed_writes {
+        say(e);
+        code = exit::USAGE;
     }
     if let Some(s) = &report.server {
         written.push(format!("server log: {}", s.log.display()));
@@ -560,13 +472,6 @@ async fn run_async(args: &RunArgs, prepared: Prepared, out: &mut dyn Write) -> R
     let _ = out.write_all(redactor.redact(&text).as_bytes());
     let _ = out.flush();
     Ok(code)
-}
-
-fn write_file(path: &Path, text: &str) -> Result<(), String> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
-    }
-    std::fs::write(path, text).map_err(|e| e.to_string())
 }
 
 /// Progress: a bar on a terminal, plain lines in CI (no TTY, or `CI` set).

@@ -302,6 +302,56 @@ impl RunReport {
     }
 }
 
+/// Writes the JUnit and JSON reports that were asked for (secrets redacted), creating their
+/// folders. Returns the lines naming what was written, and an error line for each report that
+/// could not be (the run then exits 2).
+pub fn write_files(
+    report: &RunReport,
+    exit_code: u8,
+    junit_path: Option<&std::path::Path>,
+    json_path: Option<&std::path::Path>,
+    redactor: &contractgate::redact::Redactor,
+) -> (Vec<String>, Vec<String>) {
+    let save = |label: &str, name: &str, path: &std::path::Path, text: Result<String, String>| {
+        text.and_then(|t| write_file(path, &redactor.redact(&t)))
+            .map(|()| format!("{label}: {}", path.display()))
+            .map_err(|e| {
+                format!(
+                    "contractgate: error: cannot write the {name} report {}: {e}",
+                    path.display()
+                )
+            })
+    };
+    let mut results = Vec::new();
+    if let Some(path) = junit_path {
+        results.push(save("junit", "JUnit", path, junit::render(report)));
+    }
+    // The JSON report carries the exit code, which a JUnit file that could not be written sets.
+    if let Some(path) = json_path {
+        let code = if results.iter().all(Result::is_ok) {
+            exit_code
+        } else {
+            exit::USAGE
+        };
+        results.push(save("json", "JSON", path, json::render(report, code)));
+    }
+    let (mut written, mut errors) = (Vec::new(), Vec::new());
+    for r in results {
+        match r {
+            Ok(line) => written.push(line),
+            Err(e) => errors.push(e),
+        }
+    }
+    (written, errors)
+}
+
+fn write_file(path: &std::path::Path, text: &str) -> Result<(), String> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    }
+    std::fs::write(path, text).map_err(|e| e.to_string())
+}
+
 /// The reason of a skipped or not-applicable result.
 pub fn reason(outcome: &Outcome) -> Option<&str> {
     match outcome {

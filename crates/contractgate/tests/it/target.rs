@@ -87,7 +87,7 @@ fn spec_servers_only_when_asked() {
     let e = Resolve::new()
         .target_with_env(Some(&api), &no_vars)
         .unwrap_err();
-    assert!(matches!(e, TargetError::NoBaseUrl));
+    assert!(matches!(e, TargetError::NoBaseUrl(_)));
 }
 
 #[test]
