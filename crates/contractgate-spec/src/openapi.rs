@@ -392,7 +392,7 @@ impl<'f, 's> Builder<'f, 's> {
                 servers = Vec::new(); // the root's servers are in `Api::servers`
             }
             let mut unsupported = Vec::new();
-            for name in crate::lint::template_params(path) {
+            for name in crate::path::PathTemplate::parse(path).params() {
                 if !parameters
                     .iter()
                     .any(|p| p.location == ParamLocation::Path && p.name == name)

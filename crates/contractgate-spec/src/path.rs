@@ -54,6 +54,15 @@ impl<'a> PathTemplate<'a> {
             .collect()
     }
 
+    /// The index of the segment that is exactly `{name}` (`/users/{id}`: `id` is segment 1,
+    /// counting from the first after the leading slash); `None` when `name` is not a whole
+    /// segment.
+    pub fn whole_segment(&self, name: &str) -> Option<usize> {
+        self.segments
+            .iter()
+            .position(|pieces| pieces.as_slice() == [Piece::Param(name)])
+    }
+
     /// Whether a concrete path (`/users/42`, no query) is an instance of this template: same
     /// number of segments, literals equal, each `{name}` standing for a non-empty part of one
     /// segment.
@@ -95,6 +104,9 @@ mod tests {
         );
         assert!(PathTemplate::parse("/a/b").params().is_empty());
         assert!(PathTemplate::parse("/a/{b").params().is_empty());
+        let t = PathTemplate::parse("/users/{id}/files/{name}.json");
+        assert_eq!(t.whole_segment("id"), Some(1));
+        assert_eq!(t.whole_segment("name"), None);
     }
 
     #[test]

@@ -124,7 +124,7 @@ impl Harness {
                         );
                         headers.push((
                             "Authorization".into(),
-                            format!("Basic {}", crate::data::synth::base64(raw.as_bytes())),
+                            format!("Basic {}", crate::data::serialize::base64(raw.as_bytes())),
                         ));
                         basic = Some((username.env_var.clone(), password.env_var.clone()));
                     }

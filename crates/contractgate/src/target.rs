@@ -405,7 +405,7 @@ impl Target {
                     password.value.as_deref().unwrap_or("")
                 );
                 r.add_secret_shown_as(
-                    &crate::data::synth::base64(raw.as_bytes()),
+                    &crate::data::serialize::base64(raw.as_bytes()),
                     &format!("[base64 of ${}:${}]", username.env_var, password.env_var),
                 );
             }

@@ -22,8 +22,6 @@ use crate::render::render_diagnostics;
 use crate::report::{self, RunReport, ServerInfo, UnitReport, terminal};
 use crate::server::{self, Server, ServerSpec};
 
-/// The default wait for a server to become ready.
-
 /// The longest wait of the connect probe after a run in which checks got no answer.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
 

@@ -544,16 +544,16 @@ fn with_param(op: &Operation, planned: &Planned, p: &Parameter, text: &str) -> O
     match placed {
         Placed::Path(segment) => {
             // The positive path has the template's segments, filled in.
-            let template: Vec<&str> = op.path.split('/').collect();
-            let mut filled: Vec<String> = planned.path.split('/').map(str::to_owned).collect();
-            if template.len() != filled.len() {
-                return None;
-            }
-            let i = template
-                .iter()
-                .position(|s| *s == format!("{{{}}}", p.name))?;
-            filled[i] = segment;
-            out.path = filled.join("/");
+            let template = contractgate_spec::path::PathTemplate::parse(&op.path);
+            let i = template.whole_segment(&p.name)?;
+            let mut filled: Vec<String> = planned
+                .path
+                .trim_start_matches('/')
+                .split('/')
+                .map(str::to_owned)
+                .collect();
+            *filled.get_mut(i)? = segment;
+            out.path = format!("/{}", filled.join("/"));
         }
         Placed::Query(q) => match out.query_names.iter().position(|n| *n == p.name) {
             Some(i) => out.query[i] = q,

@@ -384,6 +384,12 @@ pub const BOUNDARY: &str = "contractgate-7f3a9c1e";
 
 pub use contractgate_spec::media::{essence, is_json};
 
+/// Standard base64 with padding (RFC 4648 §4): `format: byte` values, basic credentials.
+pub(crate) fn base64(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
 /// Which encodings this harness can produce, in order of preference; `None` for others.
 pub fn encodable_rank(media_type: &str) -> Option<u8> {
     let e = essence(media_type);
@@ -539,6 +545,15 @@ mod tests {
     use super::*;
     use ParamLocation::*;
     use ParamStyle::*;
+
+    #[test]
+    fn base64_matches_rfc4648_vectors() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
+    }
     use serde_json::json;
 
     fn s(location: ParamLocation, style: ParamStyle, explode: bool, value: Value) -> String {
