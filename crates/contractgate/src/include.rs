@@ -44,11 +44,20 @@ macro_rules! include_tests {
         $crate::include_tests!($name, target = $crate::env_target);
     };
     ($name:literal, target = $target:path) => {
+        $crate::include_tests!(
+            @module contract,
+            concat!(env!("OUT_DIR"), "/contractgate/", $name, ".rs"),
+            target = $target
+        );
+    };
+    // The one place that says what a generated file needs around it: a module with `TARGET` and
+    // the lint allowances. Also for including a generated file from elsewhere (the snapshot crate).
+    (@module $module:ident, $file:expr, target = $target:path) => {
         /// Contract tests generated from the OpenAPI spec by `contractgate-codegen` (see
         /// `build.rs`): one module per operation, one test per check.
         // `dead_code`: with every check or operation filtered out, `run` and `API` are unused.
         #[allow(dead_code)]
-        mod contract {
+        pub(crate) mod $module {
             #[allow(unused_imports)]
             use super::*;
 
@@ -57,7 +66,7 @@ macro_rules! include_tests {
                 &$crate::Api,
             ) -> ::std::result::Result<$crate::Target, $crate::TargetError> = $target;
 
-            include!(concat!(env!("OUT_DIR"), "/contractgate/", $name, ".rs"));
+            include!($file);
         }
     };
 }

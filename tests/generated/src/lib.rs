@@ -2,8 +2,8 @@
 //! a user's crate would compile it. A snapshot that does not compile, or that trips a lint under
 //! `cargo clippy --all-targets -- -D warnings`, fails CI.
 //!
-//! Each one is included the way `contractgate::include_tests!` includes generated tests: inside a
-//! module that defines `TARGET`.
+//! Each one is included by `contractgate::include_tests!` itself (its `@module` arm), exactly as a
+//! user's generated tests are.
 
 /// The target of every snapshot: the environment (`CONTRACTGATE_BASE_URL`, ...). The tests are
 /// never run here; they only have to compile.
@@ -14,21 +14,16 @@ pub fn target(api: &contractgate::Api) -> Result<contractgate::Target, contractg
 macro_rules! snapshots {
     ($($name:ident)*) => {
         $(
-            #[doc = concat!("`crates/contractgate-codegen/tests/output/", stringify!($name), ".rs`")]
-            // Outside `cfg(test)` the tests vanish and `run`/`TARGET` are unused.
-            #[allow(dead_code)]
-            pub mod $name {
-                const TARGET: fn(
-                    &::contractgate::Api,
-                ) -> Result<::contractgate::Target, ::contractgate::TargetError> = super::target;
-
-                include!(concat!(
+            contractgate::include_tests!(
+                @module $name,
+                concat!(
                     env!("CARGO_MANIFEST_DIR"),
                     "/../../crates/contractgate-codegen/tests/output/",
                     stringify!($name),
                     ".rs"
-                ));
-            }
+                ),
+                target = target
+            );
         )*
     };
 }
