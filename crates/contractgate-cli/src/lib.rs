@@ -21,7 +21,6 @@ use contractgate_spec::select::Selector;
 pub mod commands;
 pub mod environment;
 pub mod plan;
-pub mod render;
 pub mod report;
 pub mod server;
 

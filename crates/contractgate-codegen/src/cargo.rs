@@ -164,8 +164,8 @@ impl Build {
         if let Some(config) = &self.config {
             println!("cargo:rerun-if-changed={}", config.display());
         }
-        if let Some(first) = self.selector_errors.first() {
-            return Err(BuildError::Option(first.clone()));
+        if !self.selector_errors.is_empty() {
+            return Err(BuildError::Option(self.selector_errors.join("\n")));
         }
         let mut settings = self.settings.clone();
         if let Some(checks) = &self.checks {
@@ -250,7 +250,11 @@ impl Build {
                     "contractgate: cannot generate contract tests from {}",
                     self.spec.display()
                 );
-                eprintln!("{err}");
+                match &err {
+                    // The full report, with source lines: a build log is read like a terminal.
+                    BuildError::Spec(diags) => eprintln!("{}", diags.render()),
+                    other => eprintln!("{other}"),
+                }
                 std::process::exit(1);
             }
         }

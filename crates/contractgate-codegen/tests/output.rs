@@ -82,3 +82,20 @@ fn unknown_check_names_are_refused_with_the_valid_names() {
         "unknown check `not_a_check`; valid checks: not_server_error, status_code_conformance, content_type_conformance, response_schema_conformance, route_identity, response_headers_conformance, method_not_allowed, auth_enforced, negative_data_rejection, latency_budget"
     );
 }
+
+#[test]
+fn every_bad_selector_of_a_build_is_reported() {
+    let out = std::env::temp_dir().join(format!("cg-selectors-{}", std::process::id()));
+    let err = contractgate_codegen::Build::new("../../specs/oai/petstore.yaml")
+        .include("")
+        .exclude("path:pets")
+        .include("listPets")
+        .out_dir(&out)
+        .try_emit()
+        .unwrap_err()
+        .to_string();
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 2, "{err}");
+    assert!(lines[0].starts_with("include(\"\"): "), "{err}");
+    assert!(lines[1].starts_with("exclude(\"path:pets\"): "), "{err}");
+}

@@ -49,6 +49,7 @@ pub mod ir;
 pub mod media;
 pub mod path;
 pub mod pointer;
+mod render;
 pub mod select;
 
 #[cfg(feature = "load")]

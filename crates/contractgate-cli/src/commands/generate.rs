@@ -8,7 +8,6 @@ use contractgate_codegen::standalone::{Source, Standalone, StandaloneError, writ
 
 use crate::GenerateArgs;
 use crate::exit;
-use crate::render::render_diagnostics;
 
 /// The repository this binary belongs to, for `--git`'s default.
 const REPOSITORY: &str = env!("CARGO_PKG_REPOSITORY");
@@ -52,7 +51,7 @@ pub fn run(args: &GenerateArgs, out: &mut dyn Write) -> u8 {
         }
         Err(StandaloneError::Spec(diags)) => format!(
             "{}\n{}: the spec cannot be tested until the errors are fixed; nothing was written\n",
-            render_diagnostics(&diags),
+            diags.render(),
             args.spec.display()
         ),
         Err(e) => format!("error: {e}\n"),

@@ -6,7 +6,6 @@ use contractgate_spec::ir::{Api, SecurityScheme};
 
 use crate::LintArgs;
 use crate::exit;
-use crate::render::render_diagnostics;
 
 /// Loads the spec, prints the summary and diagnostics to `out`, returns the exit code.
 pub fn run(args: &LintArgs, out: &mut dyn Write) -> u8 {
@@ -22,7 +21,7 @@ pub fn lint_to_string(args: &LintArgs) -> (u8, String) {
     let mut text = String::new();
     match contractgate_spec::load(&args.spec) {
         Err(diags) => {
-            text.push_str(&render_diagnostics(&diags));
+            text.push_str(&diags.render());
             text.push_str(&format!(
                 "\n{}: {} error(s), {} warning(s); the spec cannot be tested until the errors are fixed\n",
                 args.spec.display(),
@@ -48,7 +47,7 @@ pub fn lint_to_string(args: &LintArgs) -> (u8, String) {
             }
             if !diags.is_empty() {
                 text.push('\n');
-                text.push_str(&render_diagnostics(&diags));
+                text.push_str(&diags.render());
             }
             let warnings = diags.warnings().count();
             text.push_str(&format!("\n0 errors, {warnings} warning(s)\n"));

@@ -18,7 +18,6 @@ use crate::RunArgs;
 use crate::environment::{self, RunConfig, SetupError};
 use crate::exit;
 use crate::plan::{self, Plan, Unit};
-use crate::render::render_diagnostics;
 use crate::report::{self, RunReport, ServerInfo, UnitReport, terminal};
 use crate::server::{self, Server, ServerSpec};
 
@@ -86,7 +85,7 @@ fn prepare(args: &RunArgs) -> Result<Prepared, Stop> {
                 exit::USAGE,
                 format!(
                     "{}\n{}: the spec does not load ({} error(s)); nothing was tested",
-                    render_diagnostics(&diags).trim_end(),
+                    diags.render().trim_end(),
                     args.spec.display(),
                     diags.errors().count()
                 ),

@@ -1,15 +1,18 @@
-//! Rendering diagnostics for a terminal or a CI log: the one-line form (`error[code]:
-//! file:line:col #pointer: message`), then the source line with a caret, then help.
+//! Rendering diagnostics for a terminal, a CI log or a `build.rs` error: the one-line form
+//! (`error[code]: file:line:col #pointer: message`), then the source line with a caret, then
+//! help. The one rendering: `contractgate lint`/`run`/`generate` and `Build::emit` all use it.
 
 use std::collections::HashMap;
 
-use contractgate_spec::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Diagnostic, Diagnostics};
 
-/// Renders every diagnostic with a source excerpt where the file can be read.
-pub fn render_diagnostics(diags: &Diagnostics) -> String {
-    let mut cache: HashMap<String, Option<String>> = HashMap::new();
-    let rendered: Vec<String> = diags.0.iter().map(|d| render_one(d, &mut cache)).collect();
-    rendered.join("\n")
+impl Diagnostics {
+    /// Every diagnostic with a source excerpt where its file can be read.
+    pub fn render(&self) -> String {
+        let mut cache: HashMap<String, Option<String>> = HashMap::new();
+        let rendered: Vec<String> = self.0.iter().map(|d| render_one(d, &mut cache)).collect();
+        rendered.join("\n")
+    }
 }
 
 fn render_one(d: &Diagnostic, cache: &mut HashMap<String, Option<String>>) -> String {
