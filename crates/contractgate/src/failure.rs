@@ -173,6 +173,9 @@ pub struct Failure {
     /// be judged. Rendered as "not exercised: ...", never as "`<check>` failed".
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub not_exercised: bool,
+    /// The name of a check of the user's ([`Check::Custom`]), which its headline uses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_name: Option<String>,
 }
 
 /// The title of a failure whose request got no response because the connection failed (refused,
@@ -198,8 +201,15 @@ impl Failure {
         if self.not_exercised {
             format!("not exercised: {}", self.finding.title)
         } else {
-            format!("{}: {}", self.check, self.finding.title)
+            format!("{}: {}", self.check_name(), self.finding.title)
         }
+    }
+
+    /// The check's name: a custom check's own, else the catalogue's.
+    pub fn check_name(&self) -> &str {
+        self.custom_name
+            .as_deref()
+            .unwrap_or_else(|| self.check.as_str())
     }
 
     /// Why the target gave no answer, when that is what this failure is: a request was sent and
@@ -223,7 +233,7 @@ impl fmt::Display for Failure {
         if self.not_exercised {
             writeln!(f, "not exercised: {}", finding.title)?;
         } else {
-            writeln!(f, "{} failed: {}", self.check, finding.title)?;
+            writeln!(f, "{} failed: {}", self.check_name(), finding.title)?;
         }
         writeln!(f, "Operation: {}", self.operation.describe())?;
         if let Some(r) = &finding.received {

@@ -36,23 +36,45 @@ pub fn env_target(api: &Api) -> Result<Target, TargetError> {
 /// contractgate::include_tests!("openapi", target = service);
 /// ```
 ///
+/// ```ignore
+/// // tests/contract.rs: with checks of the team's own (see `contractgate::custom`)
+/// contractgate::include_tests!("openapi", target = service, checks = [
+///     x_request_id,                          // every operation
+///     profile_is_callers("getUserProfile"),  // the operations these selectors pick
+/// ]);
+/// ```
+///
 /// The name is the `Build`'s output name: the spec's file stem unless `Build::name` set another.
 /// The target function runs once per test binary; every test shares what it returns.
 #[macro_export]
 macro_rules! include_tests {
-    ($name:literal) => {
-        $crate::include_tests!($name, target = $crate::env_target);
+    ($name:literal, checks = [$($checks:tt)*]) => {
+        $crate::include_tests!($name, target = $crate::env_target, checks = [$($checks)*]);
     };
-    ($name:literal, target = $target:path) => {
+    ($name:literal, target = $target:path, checks = [$($checks:tt)*]) => {
         $crate::include_tests!(
             @module contract,
             concat!(env!("OUT_DIR"), "/contractgate/", $name, ".rs"),
-            target = $target
+            target = $target,
+            checks = [$($checks)*]
         );
     };
-    // The one place that says what a generated file needs around it: a module with `TARGET` and
-    // the lint allowances. Also for including a generated file from elsewhere (the snapshot crate).
+    ($name:literal) => {
+        $crate::include_tests!($name, target = $crate::env_target, checks = []);
+    };
+    ($name:literal, target = $target:path) => {
+        $crate::include_tests!($name, target = $target, checks = []);
+    };
     (@module $module:ident, $file:expr, target = $target:path) => {
+        $crate::include_tests!(@module $module, $file, target = $target, checks = []);
+    };
+    // The one place that says what a generated file needs around it: a module with `TARGET` and
+    // the lint allowances, and a test per check of the test file's own. Also for including a
+    // generated file from elsewhere (the snapshot crate).
+    (
+        @module $module:ident, $file:expr, target = $target:path,
+        checks = [$($check:ident $(($($scope:literal),* $(,)?))?),* $(,)?]
+    ) => {
         /// Contract tests generated from the OpenAPI spec by `contractgate-codegen` (see
         /// `build.rs`): one module per operation, one test per check.
         // `dead_code`: with every check or operation filtered out, `run` and `API` are unused.
@@ -67,6 +89,25 @@ macro_rules! include_tests {
             ) -> ::std::result::Result<$crate::Target, $crate::TargetError> = $target;
 
             include!($file);
+
+            /// The test file's own checks (`contractgate::custom`): one test each, run on every
+            /// operation in its scope.
+            pub(crate) mod custom {
+                $(
+                    #[test]
+                    fn $check() {
+                        $crate::run_custom_check_with(
+                            super::API,
+                            super::TARGET,
+                            &$crate::CustomCheck {
+                                name: stringify!($check),
+                                check: super::super::$check,
+                                scope: &[$($($scope),*)?],
+                            },
+                        );
+                    }
+                )*
+            }
         }
     };
 }
@@ -164,4 +205,78 @@ pub fn run_path_check_with(
 ) {
     let harness = harness_for(api_json, target).unwrap_or_else(|e| setup_failed(&e));
     finish(&block_on(harness.check_path(path)));
+}
+
+/// Runs a custom check on every operation in its scope against the target `target` gives (once
+/// per test binary), and panics with every failing operation's rendered failure. For the tests
+/// [`include_tests!`](crate::include_tests) writes for `checks = [...]`.
+pub fn run_custom_check_with(
+    api_json: &'static str,
+    target: impl FnOnce(&Api) -> Result<Target, TargetError>,
+    custom: &crate::CustomCheck,
+) {
+    let harness = harness_for(api_json, target).unwrap_or_else(|e| setup_failed(&e));
+    let mut selection = contractgate_spec::select::Selection::default();
+    for selector in custom.scope {
+        match selector.parse() {
+            Ok(s) => selection.include.push(s),
+            Err(e) => setup_failed(&format!(
+                "custom check `{}`: selector `{selector}`: {e}",
+                custom.name
+            )),
+        }
+    }
+    let ids: Vec<String> = harness
+        .api()
+        .operations
+        .iter()
+        .filter(|op| selection.selects(op))
+        .map(|op| op.id.clone())
+        .collect();
+    if ids.is_empty() {
+        setup_failed(&format!(
+            "custom check `{}`: its scope [{}] selects no operation",
+            custom.name,
+            custom.scope.join(", ")
+        ));
+    }
+    let results: Vec<CheckResult> = ids
+        .iter()
+        .map(|id| block_on(harness.check_custom(id, custom)))
+        .collect();
+    let failing: Vec<&CheckResult> = results.iter().filter(|r| r.is_failure()).collect();
+    for r in results.iter().filter(|r| !r.is_failure()) {
+        if !matches!(&r.outcome, Outcome::Passed { warnings } if warnings.is_empty()) {
+            eprintln!("{r}");
+        }
+    }
+    if failing.is_empty() {
+        return;
+    }
+    let mut text = format!(
+        "\n{} failed on {} of {} operation(s): {}\n",
+        custom.name,
+        failing.len(),
+        results.len(),
+        failing
+            .iter()
+            .map(|r| r.subject.describe())
+            .collect::<Vec<_>>()
+            .join("; ")
+    );
+    for (i, r) in failing.iter().enumerate() {
+        if let Some(f) = r.failure() {
+            text.push_str(&format!(
+                "\n── {} {} of {} ──\n{f}",
+                custom.name,
+                i + 1,
+                failing.len()
+            ));
+        }
+    }
+    // A generated test: failing it with the rendered failures is the point.
+    #[allow(clippy::panic)]
+    {
+        panic!("{text}");
+    }
 }

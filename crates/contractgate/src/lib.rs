@@ -79,6 +79,7 @@ pub mod checks;
 pub mod client;
 pub mod config;
 pub mod curl;
+pub mod custom;
 pub mod data;
 pub mod failure;
 mod include;
@@ -93,8 +94,12 @@ pub use checks::{Check, UnknownCheck};
 pub use client::{HttpSettings, block_on, runtime};
 pub use config::{Config, ConfigError, Settings};
 pub use contractgate_spec::ir::Api;
+pub use custom::{CustomCheck, Observed};
 pub use failure::{Failure, Finding, NoAnswer, OperationInfo, Severity};
-pub use include::{env_target, run_check, run_check_with, run_path_check, run_path_check_with};
+pub use include::{
+    env_target, run_check, run_check_with, run_custom_check_with, run_path_check,
+    run_path_check_with,
+};
 pub use runner::{CheckResult, Harness, HarnessError, Outcome};
 pub use schema::SchemaError;
 pub use target::{

@@ -183,6 +183,7 @@ impl Unsent {
                 request: e.request.clone(),
                 response: None,
                 not_exercised: false,
+                custom_name: None,
             })),
         }
     }
@@ -294,6 +295,7 @@ impl Harness {
                         request: None,
                         response: None,
                         not_exercised: false,
+                        custom_name: None,
                     })),
                 })
                 .collect();
@@ -383,8 +385,21 @@ impl Harness {
 
     pub(crate) fn judge(&self, op: &Operation, check: Check, exchange: &Exchange) -> Outcome {
         let ctx = self.context(op);
+        let verdict = checks::judge(check, &ctx, exchange);
+        self.outcome(op, check, verdict, exchange)
+    }
+
+    /// The outcome of a verdict on the positive exchange: a pass on a refused request (4xx) is
+    /// not exercised.
+    pub(crate) fn outcome(
+        &self,
+        op: &Operation,
+        check: Check,
+        verdict: Verdict,
+        exchange: &Exchange,
+    ) -> Outcome {
         let status = exchange.response.status;
-        match checks::judge(check, &ctx, exchange) {
+        match verdict {
             Verdict::Fail(finding) => {
                 Outcome::Failed(Box::new(self.failure(op, check, finding, Some(exchange))))
             }
@@ -465,6 +480,7 @@ impl Harness {
             request: exchange.map(|e| e.request_record(r)),
             response: exchange.map(|e| e.response_record(r)),
             not_exercised: false,
+            custom_name: None,
         }
     }
 
@@ -595,6 +611,31 @@ impl Harness {
                     None,
                 ));
             }
+        };
+        // The user's hook sees the request last; what it adds goes into the curl line too.
+        let (wire, curl) = match &self.target.request_hook {
+            Some(hook) => {
+                let mut hooked = (*wire).clone();
+                (hook.0)(&mut hooked);
+                let mut curl_hooked = (*curl).clone();
+                for (name, value) in &hooked.headers {
+                    if !wire.headers.iter().any(|(n, v)| n == name && v == value) {
+                        curl_hooked
+                            .headers
+                            .retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+                        curl_hooked
+                            .headers
+                            .push((name.clone(), crate::curl::Word::lit(value.clone())));
+                    }
+                }
+                if hooked.url != wire.url {
+                    curl_hooked.url = crate::curl::Word::lit(hooked.url.clone());
+                }
+                curl_hooked.method.clone_from(&hooked.method);
+                curl_hooked.body.clone_from(&hooked.body);
+                (Arc::new(hooked), Arc::new(curl_hooked))
+            }
+            None => (wire, curl),
         };
         let sent = client::send(client, &wire, &settings.http).await;
         match sent {

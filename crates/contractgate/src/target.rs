@@ -276,6 +276,9 @@ pub struct Target {
     pub settings: Settings,
     /// Credentials by security scheme name.
     pub credentials: IndexMap<String, Credentials>,
+    /// Changes every request right before it is sent (sign it, add a header computed from the
+    /// body); see [`Target::with_request_hook`].
+    pub request_hook: Option<crate::custom::RequestHook>,
 }
 
 /// Ways to give a base URL that work everywhere (`TargetError::NoBaseUrl` lists them, with the
@@ -306,7 +309,20 @@ impl Target {
             environment: None,
             settings: Settings::default(),
             credentials: IndexMap::new(),
+            request_hook: None,
         })
+    }
+
+    /// Calls `hook` on every request right before it is sent (positive and negative requests,
+    /// requests without credentials, link sources): to sign it, or add a header computed from
+    /// the body. Headers it adds or changes are in the failure's `curl` line too (redacted like
+    /// every other value).
+    pub fn with_request_hook(
+        mut self,
+        hook: impl Fn(&mut crate::client::WireRequest) + Send + Sync + 'static,
+    ) -> Target {
+        self.request_hook = Some(crate::custom::RequestHook::new(hook));
+        self
     }
 
     /// Replaces the settings.

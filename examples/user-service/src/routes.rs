@@ -48,11 +48,16 @@ fn profile_routes(fault: Option<Fault>) -> MethodRouter<AppState> {
     }
 }
 
-/// Records every request (method, path, status) in the state's request log.
+/// Records every request (method, path, status) in the state's request log, and gives every
+/// response an `x-request-id` (the team's logging contract, which the spec does not state; the
+/// contract tests check it with a custom check).
 async fn record_request(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let method = request.method().to_string();
     let path = request.uri().path().to_owned();
-    let response = next.run(request).await;
+    let mut response = next.run(request).await;
+    if let Ok(id) = axum::http::HeaderValue::from_str(&new_uuid()) {
+        response.headers_mut().insert("x-request-id", id);
+    }
     state.record(LoggedRequest {
         method,
         path,

@@ -4,7 +4,8 @@
 //! `USER_SERVICE_FAULT=route-mixup cargo test -p user-service --test contract` reproduces the
 //! incident: GET /user/profile served by the settings handler.
 
-use contractgate::{Credentials, InProcess, Secret, Target, TargetError};
+use contractgate::custom::Observed;
+use contractgate::{Credentials, Finding, InProcess, Secret, Target, TargetError};
 
 static SERVICE: InProcess = InProcess::new();
 
@@ -24,4 +25,38 @@ fn service(_: &contractgate::Api) -> Result<Target, TargetError> {
     ))
 }
 
-contractgate::include_tests!("openapi", target = service);
+/// The team's logging contract, which the spec does not state: every response carries an
+/// `x-request-id` (support looks requests up by it).
+fn x_request_id(seen: &Observed<'_>) -> Result<(), Finding> {
+    match seen.response.header("x-request-id") {
+        Some(id) if !id.is_empty() => Ok(()),
+        _ => Err(Finding::new("the response has no x-request-id header")
+            .received(format!("{} without x-request-id", seen.response.status))
+            .documented("every response carries x-request-id (the team's logging contract)")),
+    }
+}
+
+/// `GET /user/profile` answers with the caller's own profile: the demo token's user.
+fn profile_is_callers(seen: &Observed<'_>) -> Result<(), Finding> {
+    if !(200..300).contains(&seen.response.status) {
+        // Not this check's business: the built-in checks judge other statuses.
+        return Ok(());
+    }
+    let body: serde_json::Value = serde_json::from_slice(&seen.response.body).unwrap_or_default();
+    let email = body.get("email").and_then(|e| e.as_str());
+    if email == Some("ada@example.com") {
+        return Ok(());
+    }
+    Err(Finding::new("the profile is not the caller's")
+        .received(format!(
+            "email {}",
+            email.map_or("missing".into(), |e| format!("`{e}`"))
+        ))
+        .documented("the profile of the token's user (ada@example.com)"))
+}
+
+contractgate::include_tests!(
+    "openapi",
+    target = service,
+    checks = [x_request_id, profile_is_callers("getUserProfile"),]
+);

@@ -25,7 +25,7 @@ fn without_a_fault_every_route_passes() {
     let run = run("");
     assert_eq!(run.code, Some(0), "{}", run.output);
     assert!(run.failed.is_empty(), "{}", run.output);
-    assert_eq!(run.passed.len(), 58, "{}", run.output);
+    assert_eq!(run.passed.len(), 60, "{}", run.output);
 }
 
 #[test]
@@ -34,6 +34,8 @@ fn route_mixup_fails_get_user_profile_and_names_the_settings_route() {
     assert_failed(
         &run,
         &[
+            // The team's own check (examples/user-service/tests/contract.rs) sees it too.
+            "contract::custom::profile_is_callers",
             "contract::get_user_profile::response_schema_conformance",
             "contract::get_user_profile::route_identity",
         ],
@@ -95,6 +97,9 @@ fn a_removed_route_fails_as_not_exercised() {
     assert_failed(
         &run,
         &[
+            // Not exercised: the custom checks' request never reached a handler either.
+            "contract::custom::profile_is_callers",
+            "contract::custom::x_request_id",
             "contract::get_user_profile::auth_enforced",
             "contract::get_user_profile::not_server_error",
             "contract::get_user_profile::status_code_conformance",
@@ -126,6 +131,7 @@ fn a_method_moved_from_put_to_post_fails_the_put_route() {
     assert_failed(
         &run,
         &[
+            "contract::custom::x_request_id",
             "contract::update_user_profile::auth_enforced",
             "contract::update_user_profile::not_server_error",
             "contract::update_user_profile::status_code_conformance",
@@ -141,10 +147,21 @@ fn a_dropped_required_field_fails_the_schema_check() {
     let run = run("field-dropped");
     assert_failed(
         &run,
-        &["contract::get_user_profile::response_schema_conformance"],
+        &[
+            "contract::custom::profile_is_callers",
+            "contract::get_user_profile::response_schema_conformance",
+        ],
     );
     let text = run.failure("contract::get_user_profile::response_schema_conformance");
     assert!(text.contains("is a required property"), "{text}");
+    // The custom check fails its own test with the usual text, named after it.
+    let custom = run.failure("contract::custom::profile_is_callers");
+    assert!(
+        custom.contains("profile_is_callers failed: the profile is not the caller's\nOperation: GET /user/profile (operationId getUserProfile)"),
+        "{custom}"
+    );
+    assert!(custom.contains("Received: email missing"), "{custom}");
+    assert!(custom.contains("Bearer ${USER_SERVICE_TOKEN}"), "{custom}");
 }
 
 #[test]

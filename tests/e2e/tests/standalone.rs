@@ -99,12 +99,15 @@ fn a_generated_standalone_crate_builds_and_tests_a_live_service() {
 
     let clean = cargo_test(&dir, &start(&CLEAN, None));
     assert_eq!(clean.code, Some(0), "{}", clean.output);
-    assert_eq!(clean.passed.len(), 51, "{}", clean.output);
+    assert_eq!(clean.passed.len(), 58, "{}", clean.output);
 
     let broken = cargo_test(&dir, &start(&BROKEN, Some(user_service::Fault::RouteMixup)));
     assert_eq!(
         broken.failed_names(),
-        ["contract::get_user_profile::response_schema_conformance"],
+        [
+            "contract::get_user_profile::response_schema_conformance",
+            "contract::get_user_profile::route_identity"
+        ],
         "{}",
         broken.output
     );

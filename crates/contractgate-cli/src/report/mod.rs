@@ -397,6 +397,7 @@ mod tests {
             }),
             response: None,
             not_exercised: false,
+            custom_name: None,
         }))
     }
 

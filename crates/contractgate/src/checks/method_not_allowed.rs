@@ -61,6 +61,7 @@ impl Harness {
                 request: None,
                 response: None,
                 not_exercised: false,
+                custom_name: None,
             })));
         };
         let settings = &self.target.settings;

@@ -61,6 +61,9 @@ pub(crate) fn judge(check: Check, ctx: &Context<'_>, exchange: &Exchange) -> Ver
         Check::NegativeDataRejection => {
             Verdict::NotApplicable("negative_data_rejection sends a request of its own".into())
         }
+        Check::Custom => {
+            Verdict::NotApplicable("custom checks run through Harness::check_custom".into())
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod ca_file;
 mod checks;
+mod custom;
 mod data;
 mod http;
 mod links;
