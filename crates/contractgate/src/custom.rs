@@ -3,7 +3,8 @@
 //! request, add a header computed from the body).
 //!
 //! A custom check is a function that looks at one operation's positive exchange (the request the
-//! built-in checks judge) and returns `Err(Finding)` when the invariant breaks. Register it where
+//! built-in checks judge) and returns `Some(Finding)` when the invariant breaks, `None` when it
+//! holds. Register it where
 //! the generated tests are included, optionally scoped to operations by selector; it becomes one
 //! test per check (`contract::custom::x_request_id`) that runs it on every operation in scope and
 //! fails with the usual text (operation, Received/Documented, `curl` line, response excerpt, secrets
@@ -13,13 +14,12 @@
 //! use contractgate::custom::Observed;
 //! use contractgate::Finding;
 //!
-//! fn x_request_id(seen: &Observed<'_>) -> Result<(), Finding> {
-//!     match seen.response.header("x-request-id") {
-//!         Some(_) => Ok(()),
-//!         None => Err(Finding::new("the response has no x-request-id header")
+//! fn x_request_id(seen: &Observed<'_>) -> Option<Finding> {
+//!     seen.response.header("x-request-id").is_none().then(|| {
+//!         Finding::new("the response has no x-request-id header")
 //!             .received(format!("{} without x-request-id", seen.response.status))
-//!             .documented("every response carries x-request-id (the team's logging contract)")),
-//!     }
+//!             .documented("every response carries x-request-id (the team's logging contract)")
+//!     })
 //! }
 //!
 //! contractgate::include_tests!("openapi", target = service, checks = [
@@ -53,8 +53,8 @@ pub struct Observed<'a> {
     pub response: &'a Received,
 }
 
-/// A custom check's function: `Ok(())` when the invariant holds.
-pub type CheckFn = fn(&Observed<'_>) -> Result<(), Finding>;
+/// A custom check's function: `None` when the invariant holds, else what is wrong.
+pub type CheckFn = fn(&Observed<'_>) -> Option<Finding>;
 
 /// A check a user adds: its name (the test's name, and the failure's headline), its function,
 /// and the operations it applies to (selectors as in `contractgate run --include`; none: every
@@ -122,8 +122,8 @@ impl Harness {
                         response: &exchange.response,
                     };
                     let verdict = match (custom.check)(&seen) {
-                        Ok(()) => Verdict::Pass(Vec::new()),
-                        Err(finding) => Verdict::Fail(finding),
+                        None => Verdict::Pass(Vec::new()),
+                        Some(finding) => Verdict::Fail(finding),
                     };
                     self.outcome(op, check, verdict, &exchange)
                 }
