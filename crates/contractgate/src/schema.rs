@@ -103,9 +103,24 @@ pub(crate) fn errors(validator: &jsonschema::Validator, instance: &Value) -> Vec
 /// `unevaluatedProperties`, or no `properties` at all. For `oneOf`/`anyOf`, the names of every
 /// branch count as declared.
 pub(crate) fn undeclared_properties(root: &Value, schema: &Value, instance: &Value) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut at = Vec::new();
-    walk(root, schema, instance, &mut at, 0, &mut out);
+    let mut out: Vec<String> = Vec::new();
+    walk(
+        root,
+        schema,
+        instance,
+        &mut Vec::new(),
+        0,
+        &mut |at, name, seen| {
+            if !seen.declared && seen.closed {
+                let mut p = pointer(at);
+                p.push('/');
+                p.push_str(&name.replace('~', "~0").replace('/', "~1"));
+                if !out.contains(&p) {
+                    out.push(p);
+                }
+            }
+        },
+    );
     out
 }
 
@@ -137,83 +152,53 @@ impl PropertyNode {
 /// nothing (open maps, untyped values) are left out.
 pub(crate) fn property_nodes(root: &Value, schema: &Value, instance: &Value) -> Vec<PropertyNode> {
     let mut out: Vec<PropertyNode> = Vec::new();
-    count_properties(root, schema, instance, &mut String::new(), 0, &mut out);
+    walk(
+        root,
+        schema,
+        instance,
+        &mut Vec::new(),
+        0,
+        &mut |at, name, seen| {
+            if !seen.declared && !seen.closed {
+                return;
+            }
+            let place = place(at);
+            let i = match out.iter().position(|n| n.at == place) {
+                Some(i) => i,
+                None => {
+                    out.push(PropertyNode {
+                        at: place,
+                        expected: seen.expected(),
+                        ..PropertyNode::default()
+                    });
+                    out.len() - 1
+                }
+            };
+            let node = &mut out[i];
+            let list = if seen.declared {
+                &mut node.declared
+            } else {
+                &mut node.undeclared
+            };
+            if !list.iter().any(|n| n == name) {
+                list.push(name.to_owned());
+            }
+        },
+    );
     out
 }
 
-fn count_properties(
-    root: &Value,
-    schema: &Value,
-    instance: &Value,
-    at: &mut String,
-    depth: usize,
-    out: &mut Vec<PropertyNode>,
-) {
-    if depth > 32 || !matches!(instance, Value::Object(_) | Value::Array(_)) {
-        return;
-    }
-    let mut shape = Shape::default();
-    collect(root, schema, &mut shape, 0);
-    match instance {
-        Value::Object(obj) => {
-            let closed = shape.has_properties && !shape.open;
-            for (name, value) in obj {
-                let subs: Vec<&Value> = shape
-                    .declared
-                    .iter()
-                    .filter(|(n, _)| *n == name.as_str())
-                    .map(|(_, sub)| *sub)
-                    .collect();
-                let declared = !subs.is_empty();
-                if declared || closed {
-                    let node = match out.iter_mut().position(|n| n.at == *at) {
-                        Some(i) => &mut out[i],
-                        None => {
-                            let mut expected: Vec<String> = Vec::new();
-                            for (n, _) in &shape.declared {
-                                if !expected.iter().any(|e| e == n) {
-                                    expected.push((*n).to_owned());
-                                }
-                            }
-                            out.push(PropertyNode {
-                                at: at.clone(),
-                                expected,
-                                ..PropertyNode::default()
-                            });
-                            let last = out.len() - 1;
-                            &mut out[last]
-                        }
-                    };
-                    let list = if declared {
-                        &mut node.declared
-                    } else {
-                        &mut node.undeclared
-                    };
-                    if !list.contains(name) {
-                        list.push(name.clone());
-                    }
-                }
-                let len = at.len();
-                at.push('/');
-                at.push_str(&name.replace('~', "~0").replace('/', "~1"));
-                for sub in subs {
-                    count_properties(root, sub, value, at, depth + 1, out);
-                }
-                at.truncate(len);
-            }
+/// A place as [`PropertyNode::at`] names it: a pointer with `*` for every array index.
+fn place(at: &[Segment<'_>]) -> String {
+    let mut out = String::new();
+    for segment in at {
+        out.push('/');
+        match segment {
+            Segment::Name(name) => out.push_str(&name.replace('~', "~0").replace('/', "~1")),
+            Segment::Index(_) => out.push('*'),
         }
-        Value::Array(items) => {
-            let len = at.len();
-            at.push_str("/*");
-            for item in items {
-                for sub in &shape.items {
-                    count_properties(root, sub, item, at, depth + 1, out);
-                }
-            }
-            at.truncate(len);
-        }
-        _ => {}
     }
+    out
 }
 
 /// What a schema node says about the properties of an object and the items of an array. Kept in
@@ -290,13 +275,39 @@ enum Segment<'a> {
     Index(usize),
 }
 
+/// What the walk says of one property of an object in the body.
+struct Seen<'s> {
+    /// The schema there declares the name.
+    declared: bool,
+    /// The schema there lists `properties` and admits no others (undeclared names count).
+    closed: bool,
+    /// Every name the schema declares there.
+    shape: &'s Shape<'s>,
+}
+
+impl Seen<'_> {
+    /// The names the schema declares at this place, each once.
+    fn expected(&self) -> Vec<String> {
+        let mut names: Vec<String> = Vec::new();
+        for (n, _) in &self.shape.declared {
+            if !names.iter().any(|e| e == n) {
+                names.push((*n).to_owned());
+            }
+        }
+        names
+    }
+}
+
+/// Walks `instance` along `schema`, calling `visit` with the place of every object property
+/// (`at`, the segments of the object holding it), its name, and what the schema says of it.
+/// Declared properties are walked into; undeclared ones are not.
 fn walk<'v>(
     root: &Value,
     schema: &Value,
     instance: &'v Value,
     at: &mut Vec<Segment<'v>>,
     depth: usize,
-    out: &mut Vec<String>,
+    visit: &mut dyn FnMut(&[Segment<'v>], &'v str, &Seen<'_>),
 ) {
     if depth > 32 || !matches!(instance, Value::Object(_) | Value::Array(_)) {
         return;
@@ -305,18 +316,21 @@ fn walk<'v>(
     collect(root, schema, &mut shape, 0);
     match instance {
         Value::Object(obj) => {
+            let closed = shape.has_properties && !shape.open;
             for (name, value) in obj {
+                let declared = shape.declared.iter().any(|(n, _)| *n == name.as_str());
+                visit(
+                    at,
+                    name,
+                    &Seen {
+                        declared,
+                        closed,
+                        shape: &shape,
+                    },
+                );
                 at.push(Segment::Name(name));
-                let mut declared = false;
                 for (_, sub) in shape.declared.iter().filter(|(n, _)| *n == name.as_str()) {
-                    declared = true;
-                    walk(root, sub, value, at, depth + 1, out);
-                }
-                if !declared && shape.has_properties && !shape.open {
-                    let p = pointer(at);
-                    if !out.contains(&p) {
-                        out.push(p);
-                    }
+                    walk(root, sub, value, at, depth + 1, visit);
                 }
                 at.pop();
             }
@@ -325,7 +339,7 @@ fn walk<'v>(
             for (i, item) in items.iter().enumerate() {
                 at.push(Segment::Index(i));
                 for sub in &shape.items {
-                    walk(root, sub, item, at, depth + 1, out);
+                    walk(root, sub, item, at, depth + 1, visit);
                 }
                 at.pop();
             }

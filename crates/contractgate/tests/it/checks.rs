@@ -3,24 +3,9 @@
 
 use std::time::Duration;
 
-use contractgate::{Check, CheckResult, Outcome, Settings};
+use contractgate::{Check, Outcome, Settings};
 
-use crate::support::{Behaviour, Profile, harness, run, snapshot};
-
-fn passes(r: &CheckResult) {
-    assert!(
-        matches!(r.outcome, Outcome::Passed { .. }),
-        "expected a pass, got:\n{r}"
-    );
-}
-
-fn fails(r: &CheckResult) -> String {
-    assert!(
-        matches!(r.outcome, Outcome::Failed(_)),
-        "expected a failure, got:\n{r}"
-    );
-    r.to_string()
-}
+use crate::support::{Behaviour, Profile, fails, harness, passes, run, snapshot};
 
 fn check_pair(check: Check, broken: Profile, name: &str) {
     let good = harness(Behaviour::good(), Settings::default());

@@ -9,10 +9,10 @@ use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, put};
-use contractgate::{Api, Check, CheckResult, Harness, Outcome, Settings};
+use contractgate::{Api, Check, Harness, Outcome, Settings};
 use serde_json::{Value, json};
 
-use crate::support::{run, serve, snapshot, target};
+use crate::support::{fails, passes, run, serve, snapshot, target};
 
 fn loc(pointer: &str) -> Value {
     json!({"file": "negative.yaml", "line": 1, "column": 1, "pointer": pointer})
@@ -143,21 +143,6 @@ fn harness(lax: Lax, settings: Settings) -> Harness {
             ),
         );
     Harness::new(Arc::new(api()), target(&serve(router), settings))
-}
-
-fn passes(r: &CheckResult) -> Vec<String> {
-    match &r.outcome {
-        Outcome::Passed { warnings } => warnings.clone(),
-        _ => panic!("expected a pass, got:\n{r}"),
-    }
-}
-
-fn fails(r: &CheckResult) -> String {
-    assert!(
-        matches!(r.outcome, Outcome::Failed(_)),
-        "expected a failure, got:\n{r}"
-    );
-    r.to_string()
 }
 
 #[test]

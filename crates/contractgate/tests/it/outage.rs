@@ -9,35 +9,13 @@ use axum::Router;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
-use contractgate::{Api, Check, CheckResult, Harness, Outcome, Settings};
+use contractgate::{Api, Check, Harness, Settings};
 use serde_json::json;
 
-use crate::support::{Behaviour, Profile, TOKEN, api, harness, router, run, serve, target};
-
-fn passes(r: &CheckResult) -> Vec<String> {
-    match &r.outcome {
-        Outcome::Passed { warnings } => warnings.clone(),
-        _ => panic!("expected a pass, got:\n{r}"),
-    }
-}
-
-fn fails(r: &CheckResult) -> String {
-    assert!(
-        matches!(r.outcome, Outcome::Failed(_)),
-        "expected a failure, got:\n{r}"
-    );
-    r.to_string()
-}
-
-fn not_exercised(r: &CheckResult) -> String {
-    assert!(
-        matches!(r.outcome, Outcome::NotExercised(_)),
-        "expected `not exercised`, got:\n{r}"
-    );
-    let text = r.to_string();
-    assert!(text.starts_with("not exercised: "), "{text}");
-    text
-}
+use crate::support::{
+    Behaviour, Profile, TOKEN, api, fails, harness, not_exercised, passes, router, run, serve,
+    target,
+};
 
 fn harness_for(api: Api, app: Router, settings: Settings) -> Harness {
     Harness::new(Arc::new(api), target(&serve(app), settings))

@@ -364,3 +364,31 @@ pub fn snapshot(name: &str, text: &str) {
         insta::assert_snapshot!(name, text);
     });
 }
+
+/// The warnings of a pass; panics with the result otherwise.
+pub fn passes(r: &CheckResult) -> Vec<String> {
+    match &r.outcome {
+        contractgate::Outcome::Passed { warnings } => warnings.clone(),
+        _ => panic!("expected a pass, got:\n{r}"),
+    }
+}
+
+/// The rendered failure; panics unless the check failed.
+pub fn fails(r: &CheckResult) -> String {
+    assert!(
+        matches!(r.outcome, contractgate::Outcome::Failed(_)),
+        "expected a failure, got:\n{r}"
+    );
+    r.to_string()
+}
+
+/// The rendered result of a check that proved nothing; panics otherwise.
+pub fn not_exercised(r: &CheckResult) -> String {
+    assert!(
+        matches!(r.outcome, contractgate::Outcome::NotExercised(_)),
+        "expected `not exercised`, got:\n{r}"
+    );
+    let text = r.to_string();
+    assert!(text.starts_with("not exercised: "), "{text}");
+    text
+}
