@@ -190,15 +190,7 @@ pub(crate) fn property_nodes(root: &Value, schema: &Value, instance: &Value) -> 
 
 /// A place as [`PropertyNode::at`] names it: a pointer with `*` for every array index.
 fn place(at: &[Segment<'_>]) -> String {
-    let mut out = String::new();
-    for segment in at {
-        out.push('/');
-        match segment {
-            Segment::Name(name) => out.push_str(&name.replace('~', "~0").replace('/', "~1")),
-            Segment::Index(_) => out.push('*'),
-        }
-    }
-    out
+    render_pointer(at, true)
 }
 
 /// What a schema node says about the properties of an object and the items of an array. Kept in
@@ -259,11 +251,17 @@ fn collect<'a>(root: &'a Value, schema: &'a Value, shape: &mut Shape<'a>, depth:
 
 /// A JSON pointer from path segments (`~` and `/` escaped), built only when something is reported.
 fn pointer(segments: &[Segment<'_>]) -> String {
+    render_pointer(segments, false)
+}
+
+/// `/a/0/b` (`~` and `/` escaped), or `/a/*/b` with `any_index`.
+fn render_pointer(segments: &[Segment<'_>], any_index: bool) -> String {
     let mut out = String::new();
     for segment in segments {
         out.push('/');
         match segment {
             Segment::Name(name) => out.push_str(&name.replace('~', "~0").replace('/', "~1")),
+            Segment::Index(_) if any_index => out.push('*'),
             Segment::Index(i) => out.push_str(&i.to_string()),
         }
     }
