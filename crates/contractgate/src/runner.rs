@@ -1,5 +1,7 @@
-//! Running checks: the async [`Harness`] the CLI drives, and the synchronous [`run_check`] family
-//! that generated tests call.
+//! Running checks: the async [`Harness`] the CLI drives and generated tests call (through
+//! [`run_check`](crate::run_check) and its family in `include.rs`). It only drives: requests are
+//! built in `request.rs`, link sources sent in `links/source.rs`, and each check, with the
+//! requests of its own it may send, lives in `checks/<name>.rs`.
 
 use std::collections::HashMap;
 use std::fmt;
