@@ -1512,3 +1512,96 @@ fn junit_has_what_gitlab_and_github_parsers_read() {
         );
     }
 }
+
+/// Whether `word` stands in `text` as a whole token (not inside a longer word).
+fn has_token(text: &str, word: &str) -> bool {
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    text.match_indices(word).any(|(i, _)| {
+        !text[..i].chars().next_back().is_some_and(is_word)
+            && !text[i + word.len()..].chars().next().is_some_and(is_word)
+    })
+}
+
+#[test]
+fn short_secrets_never_corrupt_a_report_and_are_never_printed() {
+    for (i, secret) in ["x", "admin", "status", "not_server_error"]
+        .iter()
+        .enumerate()
+    {
+        let secret = *secret;
+        // A folder name without the secret in it (it would be redacted there, as it should).
+        let dir = scratch(&format!("short-secret-{i}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let config = dir.join("contractgate.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "[environments.t]\nbase_url = \"http://127.0.0.1:{{port}}\"\nserver = \"{}\"\nready_url = \"http://127.0.0.1:{{port}}/health\"\n[environments.t.credentials]\nbearerAuth = {{ token_env = \"CG_SHORT_SECRET\" }}\n",
+                server_cmd().replace('\'', "")
+            ),
+        )
+        .unwrap();
+        let (xml, json) = (dir.join("junit.xml"), dir.join("report.json"));
+        let r = contractgate(
+            &[
+                "run",
+                SPEC,
+                "--config",
+                config.to_str().unwrap(),
+                "--env",
+                "t",
+                "--junit",
+                xml.to_str().unwrap(),
+                "--json",
+                json.to_str().unwrap(),
+            ],
+            &[("CG_SHORT_SECRET", secret)],
+        );
+        // The service refuses the token: its secured routes are not exercised.
+        assert_eq!(r.code, 1, "{secret}: {}", r.all());
+        assert!(
+            r.stderr
+                .contains("note: the secret in $CG_SHORT_SECRET is shorter than 8 characters")
+                || secret.len() >= 8,
+            "{secret}: {}",
+            r.all()
+        );
+        let report = read_json(&json);
+        validate_report(&report);
+        assert!(
+            !with_status(&report, "not_exercised").is_empty(),
+            "{secret}"
+        );
+        assert!(
+            r.stdout.contains(&format!("junit: {}", xml.display())),
+            "{secret}: {}",
+            r.all()
+        );
+        let xml_text = std::fs::read_to_string(&xml).unwrap();
+        junit(&xml);
+        let json_text = std::fs::read_to_string(&json).unwrap();
+        for (what, text) in [
+            ("stdout", &r.stdout),
+            ("junit", &xml_text),
+            ("json", &json_text),
+        ] {
+            assert!(
+                text.contains("Bearer ${CG_SHORT_SECRET}"),
+                "{secret} in {what}: the curl line names the variable"
+            );
+            assert!(
+                !has_token(text, &format!("Bearer {secret}")),
+                "{secret} in {what}"
+            );
+        }
+        if secret == "x" || secret == "admin" {
+            for (what, text) in [
+                ("stdout", &r.stdout),
+                ("junit", &xml_text),
+                ("json", &json_text),
+            ] {
+                assert!(!has_token(text, secret), "{secret} printed in {what}");
+            }
+        }
+    }
+}

@@ -374,6 +374,14 @@ async fn run_async(args: &RunArgs, prepared: Prepared, out: &mut dyn Write) -> R
         }
     );
     say(header);
+    let short = redactor.short_secrets();
+    if !short.is_empty() {
+        say(format!(
+            "note: the secret in {} is shorter than {} characters: it is redacted where it stands as a whole word, not inside longer ones; use a longer one for anything but a local demo",
+            short.join(", "),
+            contractgate::redact::SHORT_SECRET
+        ));
+    }
     let read_only = target.settings.read_only;
     let environment = target.environment.clone();
     let report_base = redactor.redact(&target.base_url);

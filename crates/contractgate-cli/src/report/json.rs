@@ -123,8 +123,13 @@ fn ms(d: std::time::Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
-/// The JSON document (pretty-printed).
-pub fn render(report: &RunReport, exit_code: u8) -> Result<String, String> {
+/// The JSON document (pretty-printed), every string value redacted on its own (keys and
+/// structure never are: the report matches its schema whatever the secrets are).
+pub fn render(
+    report: &RunReport,
+    exit_code: u8,
+    redactor: &contractgate::redact::Redactor,
+) -> Result<String, String> {
     let counts = report.counts();
     let doc = Doc {
         schema_version: SCHEMA_VERSION,
@@ -217,5 +222,30 @@ pub fn render(report: &RunReport, exit_code: u8) -> Result<String, String> {
             })
             .collect(),
     };
-    serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())
+    let mut value = serde_json::to_value(&doc).map_err(|e| e.to_string())?;
+    redact_values(&mut value, redactor);
+    serde_json::to_string_pretty(&value).map_err(|e| e.to_string())
+}
+
+/// Keys whose values are the report's own vocabulary (check names, statuses, kinds, severities):
+/// never redacted, so the report matches its schema even when a secret is such a word.
+const VOCABULARY: [&str; 5] = ["check", "status", "kind", "severity", "method"];
+
+fn redact_values(value: &mut serde_json::Value, redactor: &contractgate::redact::Redactor) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, item) in map.iter_mut() {
+                if VOCABULARY.contains(&key.as_str()) && item.is_string() {
+                    continue;
+                }
+                redact_values(item, redactor);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for item in items {
+                redact_values(item, redactor);
+            }
+        }
+        other => redactor.redact_json(other),
+    }
 }

@@ -15,16 +15,21 @@ use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::{RunReport, Status};
 
-/// The JUnit XML document.
-pub fn render(report: &RunReport) -> Result<String, String> {
+/// The JUnit XML document, every text node and attribute redacted on its own (never the
+/// serialized document, whose markup a short secret could otherwise corrupt).
+pub fn render(
+    report: &RunReport,
+    redactor: &contractgate::redact::Redactor,
+) -> Result<String, String> {
+    let r = |s: &str| redactor.redact(s);
     let mut junit = Report::new("contractgate");
-    let mut suite = TestSuite::new(format!("{} {}", report.title, report.version));
+    let mut suite = TestSuite::new(r(&format!("{} {}", report.title, report.version)));
     for unit in &report.units {
-        let classname = if unit.subject.method.is_empty() {
-            unit.subject.path.clone()
+        let classname = r(if unit.subject.method.is_empty() {
+            &unit.subject.path
         } else {
-            unit.subject.id.clone()
-        };
+            &unit.subject.id
+        });
         for (i, result) in unit.results.iter().enumerate() {
             let status = match Status::of(&result.outcome) {
                 Status::Passed => TestCaseStatus::success(),
@@ -37,9 +42,9 @@ pub fn render(report: &RunReport) -> Result<String, String> {
                     let mut status = TestCaseStatus::non_success(kind);
                     if let Some(f) = result.failure() {
                         status
-                            .set_message(f.headline())
+                            .set_message(r(&f.headline()))
                             .set_type(s.as_str())
-                            .set_description(f.to_string());
+                            .set_description(r(&f.to_string()));
                     }
                     status
                 }
@@ -51,7 +56,7 @@ pub fn render(report: &RunReport) -> Result<String, String> {
                     } else {
                         why.to_owned()
                     };
-                    status.set_message(message).set_type(s.as_str());
+                    status.set_message(r(&message)).set_type(s.as_str());
                     status
                 }
             };

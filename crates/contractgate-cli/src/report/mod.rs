@@ -302,7 +302,8 @@ impl RunReport {
     }
 }
 
-/// Writes the JUnit and JSON reports that were asked for (secrets redacted), creating their
+/// Writes the JUnit and JSON reports that were asked for (secrets redacted value by value),
+/// creating their
 /// folders. Returns the lines naming what was written, and an error line for each report that
 /// could not be (the run then exits 2).
 pub fn write_files(
@@ -313,7 +314,7 @@ pub fn write_files(
     redactor: &contractgate::redact::Redactor,
 ) -> (Vec<String>, Vec<String>) {
     let save = |label: &str, name: &str, path: &std::path::Path, text: Result<String, String>| {
-        text.and_then(|t| write_file(path, &redactor.redact(&t)))
+        text.and_then(|t| write_file(path, &t))
             .map(|()| format!("{label}: {}", path.display()))
             .map_err(|e| {
                 format!(
@@ -324,7 +325,12 @@ pub fn write_files(
     };
     let mut results = Vec::new();
     if let Some(path) = junit_path {
-        results.push(save("junit", "JUnit", path, junit::render(report)));
+        results.push(save(
+            "junit",
+            "JUnit",
+            path,
+            junit::render(report, redactor),
+        ));
     }
     // The JSON report carries the exit code, which a JUnit file that could not be written sets.
     if let Some(path) = json_path {
@@ -333,7 +339,12 @@ pub fn write_files(
         } else {
             exit::USAGE
         };
-        results.push(save("json", "JSON", path, json::render(report, code)));
+        results.push(save(
+            "json",
+            "JSON",
+            path,
+            json::render(report, code, redactor),
+        ));
     }
     let (mut written, mut errors) = (Vec::new(), Vec::new());
     for r in results {
