@@ -148,6 +148,17 @@ pub struct RunArgs {
         help_heading = "Target"
     )]
     pub config: Option<PathBuf>,
+    /// A header sent with every request, `'Name: value'` (repeatable; wins over the
+    /// environment's `headers`). `${VAR}` in the value reads VAR from the environment and is
+    /// shown as `${VAR}` in every report; a literal Authorization, Cookie or API-key value is
+    /// never printed.
+    #[arg(
+        short = 'H',
+        long = "header",
+        value_name = "NAME: VALUE",
+        help_heading = "Target"
+    )]
+    pub headers: Vec<String>,
     /// Accept invalid TLS certificates (TLS is verified otherwise).
     #[arg(long, help_heading = "Target")]
     pub insecure: bool,

@@ -1532,15 +1532,10 @@ fn short_secrets_never_corrupt_a_report_and_are_never_printed() {
         // A folder name without the secret in it (it would be redacted there, as it should).
         let dir = scratch(&format!("short-secret-{i}"));
         std::fs::create_dir_all(&dir).unwrap();
-        let config = dir.join("contractgate.toml");
-        std::fs::write(
-            &config,
-            format!(
-                "[environments.t]\nbase_url = \"http://127.0.0.1:{{port}}\"\nserver = \"{}\"\nready_url = \"http://127.0.0.1:{{port}}/health\"\n[environments.t.credentials]\nbearerAuth = {{ token_env = \"CG_SHORT_SECRET\" }}\n",
-                server_cmd().replace('\'', "")
-            ),
-        )
-        .unwrap();
+        let config = example_config(
+            &dir,
+            "[environments.t.credentials]\nbearerAuth = { token_env = \"CG_SHORT_SECRET\" }\n",
+        );
         let (xml, json) = (dir.join("junit.xml"), dir.join("report.json"));
         let r = contractgate(
             &[
@@ -1604,4 +1599,93 @@ fn short_secrets_never_corrupt_a_report_and_are_never_printed() {
             }
         }
     }
+}
+
+/// A `contractgate.toml` in `dir` with an environment `t` that starts the example service, plus
+/// `extra` (credentials, headers).
+fn example_config(dir: &Path, extra: &str) -> PathBuf {
+    let config = dir.join("contractgate.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[environments.t]\nbase_url = \"http://127.0.0.1:{{port}}\"\nserver = \"{}\"\nready_url = \"http://127.0.0.1:{{port}}/health\"\n{extra}",
+            server_cmd().replace('\'', "")
+        ),
+    )
+    .unwrap();
+    config
+}
+
+#[test]
+fn header_flags_read_variables_and_never_print_credentials() {
+    let dir = scratch("header-flags");
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = example_config(&dir, "");
+    let run = |header: &str, env: &[(&str, &str)]| {
+        let mut vars = vec![("USER_SERVICE_FAULT", "route-mixup")];
+        vars.extend_from_slice(env);
+        contractgate(
+            &[
+                "run",
+                SPEC,
+                "--config",
+                config.to_str().unwrap(),
+                "--env",
+                "t",
+                "-H",
+                header,
+            ],
+            &vars,
+        )
+    };
+    // From a variable: the secured routes get through, the curl line names the variable.
+    let r = run(
+        "Authorization: Bearer ${CG_HEADER_TOKEN}",
+        &[("CG_HEADER_TOKEN", TOKEN)],
+    );
+    assert_eq!(r.code, 1, "{}", r.all());
+    assert!(
+        r.stdout.contains(
+            "result: FAILED\n  GET /user/profile (getUserProfile): response_schema_conformance, route_identity, profile_is_callers"
+        ) || r.stdout.contains("result: FAILED\n  GET /user/profile (getUserProfile): response_schema_conformance, route_identity\n"),
+        "{}",
+        r.all()
+    );
+    assert!(
+        r.stdout
+            .contains("-H \"Authorization: Bearer ${CG_HEADER_TOKEN}\""),
+        "{}",
+        r.all()
+    );
+    assert!(!r.all().contains(TOKEN), "{}", r.all());
+
+    // Written as is: it works, and is never printed.
+    let r = run(&format!("Authorization: Bearer {}", TOKEN), &[]);
+    assert_eq!(r.code, 1, "{}", r.all());
+    assert!(
+        r.stdout.contains(
+            "GET /user/profile (getUserProfile): response_schema_conformance, route_identity"
+        ),
+        "{}",
+        r.all()
+    );
+    assert!(!r.all().contains(TOKEN), "{}", r.all());
+    assert!(
+        r.stdout.contains("-H 'Authorization: [redacted]'"),
+        "{}",
+        r.all()
+    );
+
+    // A variable nobody set, and a header that is not `Name: value`: usage errors, nothing sent.
+    let r = run("X-Token: ${CG_NOT_SET_ANYWHERE}", &[]);
+    assert_eq!(r.code, 2, "{}", r.all());
+    assert!(
+        r.stderr
+            .contains("the header `X-Token` reads ${CG_NOT_SET_ANYWHERE}, which is not set"),
+        "{}",
+        r.all()
+    );
+    let r = run("no colon here", &[]);
+    assert_eq!(r.code, 2, "{}", r.all());
+    assert!(r.stderr.contains("expected `Name: value`"), "{}", r.all());
 }

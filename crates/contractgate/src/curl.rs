@@ -33,6 +33,42 @@ impl Word {
         self.0.push(Part::Env(name.to_owned()));
     }
 
+    /// A value written with `${VAR}` references (a header in `contractgate.toml` or `-H`): the
+    /// references stay references (the curl line reads them from the shell), the rest is literal.
+    pub fn template(text: &str) -> Word {
+        let mut word = Word::default();
+        for piece in template_pieces(text) {
+            match piece {
+                TemplatePiece::Text(t) => word.push_lit(t),
+                TemplatePiece::Var(v) => word.push_env(v),
+            }
+        }
+        word
+    }
+
+    /// The text with every `${VAR}` reference replaced by `values(VAR)` (kept as written when
+    /// it has none).
+    pub fn expand(&self, values: &dyn Fn(&str) -> Option<String>) -> String {
+        self.0
+            .iter()
+            .map(|p| match p {
+                Part::Lit(s) => s.clone(),
+                Part::Env(e) => values(e).unwrap_or_else(|| format!("${{{e}}}")),
+            })
+            .collect()
+    }
+
+    /// The names of the `${VAR}` references, in order.
+    pub fn vars(&self) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter_map(|p| match p {
+                Part::Env(e) => Some(e.as_str()),
+                Part::Lit(_) => None,
+            })
+            .collect()
+    }
+
     /// The word quoted for a POSIX shell: single quotes when it is all literal, double quotes
     /// (with `$`, `` ` ``, `"`, `\` escaped) around `${NAME}` references otherwise.
     pub fn quoted(&self) -> String {
@@ -139,6 +175,47 @@ impl CurlRequest {
     }
 }
 
+/// A piece of a `${VAR}` template.
+enum TemplatePiece<'a> {
+    Text(&'a str),
+    Var(&'a str),
+}
+
+/// `Bearer ${TOKEN}` → `Bearer `, `TOKEN`. A `$` not followed by `{NAME}` (NAME: letters, digits,
+/// `_`, not starting with a digit) is text.
+fn template_pieces(text: &str) -> Vec<TemplatePiece<'_>> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        let after = &rest[start + 2..];
+        let name_len = after.find('}');
+        let valid = name_len.is_some_and(|n| {
+            n > 0
+                && after[..n]
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && !after.starts_with(|c: char| c.is_ascii_digit())
+        });
+        match (valid, name_len) {
+            (true, Some(n)) => {
+                if start > 0 {
+                    out.push(TemplatePiece::Text(&rest[..start]));
+                }
+                out.push(TemplatePiece::Var(&after[..n]));
+                rest = &after[n + 1..];
+            }
+            _ => {
+                out.push(TemplatePiece::Text(&rest[..start + 2]));
+                rest = after;
+            }
+        }
+    }
+    if !rest.is_empty() {
+        out.push(TemplatePiece::Text(rest));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,5 +242,16 @@ mod tests {
             r#"curl -sS -i -X POST "http://127.0.0.1:8080/items?api_key=${API_KEY}&q=it's \$5" -H "Authorization: Bearer ${TOKEN}" -H 'X-Note: it'\''s' --data-binary '{"a":"b'\''c"}'"#
         );
         assert_eq!(single_quote("a\r\nb"), "$'a\\r\\nb'");
+    }
+
+    #[test]
+    fn templates_keep_variables_as_references() {
+        let w = Word::template("Bearer ${TOKEN} and $5 ${not valid} ${A_1}");
+        assert_eq!(w.vars(), ["TOKEN", "A_1"]);
+        assert_eq!(
+            w.expand(&|v| (v == "TOKEN").then(|| "abc".to_owned())),
+            "Bearer abc and $5 ${not valid} ${A_1}"
+        );
+        assert_eq!(w.quoted(), "\"Bearer ${TOKEN} and \\$5 \\${not valid} ${A_1}\"");
     }
 }

@@ -86,8 +86,20 @@ impl Harness {
         let mut curl_query_secret: Vec<(String, String)> = Vec::new();
         let mut headers: Vec<(String, String)> = vec![("Accept".into(), Harness::accept(op))];
         let mut curl_headers: Vec<(String, Word)> = Vec::new();
+        // The environment's headers may read `${VAR}`s: the wire gets the value, the curl line
+        // the reference.
+        let mut templated: Vec<(String, Word)> = Vec::new();
         for (n, v) in &self.target.settings.headers {
-            headers.push((n.clone(), v.clone()));
+            // A request without credentials leaves out the ones given as headers too.
+            if !credentials && self.redactor.is_sensitive_header(n) {
+                continue;
+            }
+            let word = Word::template(v);
+            headers.push((
+                n.clone(),
+                word.expand(&|var| self.target.header_values.get(var).cloned()),
+            ));
+            templated.push((n.clone(), word));
         }
         for (n, v) in &planned.headers {
             headers.push((n.clone(), v.clone()));
@@ -95,8 +107,12 @@ impl Harness {
         if let Some(body) = &planned.body {
             headers.push(("Content-Type".into(), body.content_type.clone()));
         }
-        for (n, v) in &headers {
-            curl_headers.push((n.clone(), Word::lit(v.clone())));
+        for (i, (n, v)) in headers.iter().enumerate() {
+            let word = match i.checked_sub(1).and_then(|j| templated.get(j)) {
+                Some((_, word)) => word.clone(),
+                None => Word::lit(v.clone()),
+            };
+            curl_headers.push((n.clone(), word));
         }
         let mut cookies = planned.cookies.clone();
         let mut curl_cookie = Word::lit(planned.cookies.join("; "));

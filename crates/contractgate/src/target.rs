@@ -279,6 +279,8 @@ pub struct Target {
     /// Changes every request right before it is sent (sign it, add a header computed from the
     /// body); see [`Target::with_request_hook`].
     pub request_hook: Option<crate::custom::RequestHook>,
+    /// The values of the `${VAR}`s the settings' headers read (secrets: redacted as `$VAR`).
+    pub header_values: IndexMap<String, String>,
 }
 
 /// Ways to give a base URL that work everywhere (`TargetError::NoBaseUrl` lists them, with the
@@ -310,6 +312,7 @@ impl Target {
             settings: Settings::default(),
             credentials: IndexMap::new(),
             request_hook: None,
+            header_values: IndexMap::new(),
         })
     }
 
@@ -335,11 +338,21 @@ impl Target {
     /// types say how each is sent). Schemes that already have credentials are left alone.
     /// Variables that are not set fall back to the environment's `env_defaults`.
     pub fn read_secrets(&mut self, api: Option<&Api>, vars: &dyn Fn(&str) -> Option<String>) {
+        let defaults = self.settings.env_defaults.clone();
+        let vars = |name: &str| vars(name).or_else(|| defaults.get(name).cloned());
+        // `${VAR}`s in the environment's headers: read now, redacted everywhere as `$VAR`.
+        for template in self.settings.headers.values() {
+            for var in crate::curl::Word::template(template).vars() {
+                if !self.header_values.contains_key(var)
+                    && let Some(value) = vars(var).filter(|v| !v.is_empty())
+                {
+                    self.header_values.insert(var.to_owned(), value);
+                }
+            }
+        }
         let Some(api) = api else {
             return;
         };
-        let defaults = self.settings.env_defaults.clone();
-        let vars = |name: &str| vars(name).or_else(|| defaults.get(name).cloned());
         let secret = |name: &Option<String>| {
             name.as_ref().map(|n| Secret {
                 env_var: n.clone(),
@@ -398,6 +411,9 @@ impl Target {
     /// A redactor that knows every secret value of this target.
     pub fn redactor(&self) -> Redactor {
         let mut r = Redactor::new();
+        for (var, value) in &self.header_values {
+            r.add_secret(value, var);
+        }
         let mut add = |s: &Secret| {
             if let Some(v) = &s.value {
                 r.add_secret(v, &s.env_var);
@@ -434,6 +450,17 @@ impl Target {
             } = c
             {
                 r.add_header(name);
+            }
+        }
+        // A credential written as is in a sensitive header (`-H 'Authorization: Bearer ...'`):
+        // never printed, not even in the curl line.
+        for (name, value) in &self.settings.headers {
+            let word = crate::curl::Word::template(value);
+            if r.is_sensitive_header(name) && word.vars().is_empty() {
+                r.add_secret_shown_as(value, crate::redact::MASK);
+                if let Some((_, credential)) = value.split_once(' ') {
+                    r.add_secret_shown_as(credential, crate::redact::MASK);
+                }
             }
         }
         r

@@ -152,6 +152,19 @@ fn prepare(args: &RunArgs) -> Result<Prepared, Stop> {
     let mut target = Target::new("http://127.0.0.1")?.with_settings(config.settings.clone());
     target.environment = config.environment.clone();
     target.read_secrets(Some(&api), &|name| std::env::var(name).ok());
+    // A header that reads a variable nobody set would go out as `${VAR}`: say so now.
+    for (name, value) in &target.settings.headers {
+        let word = contractgate::curl::Word::template(value);
+        if let Some(var) = word
+            .vars()
+            .into_iter()
+            .find(|v| !target.header_values.contains_key(*v))
+        {
+            return Err(usage(format!(
+                "the header `{name}` reads ${{{var}}}, which is not set (nor in the environment's `env_defaults`)"
+            )));
+        }
+    }
     Ok(Prepared {
         api,
         config,
@@ -171,6 +184,20 @@ fn apply_flags(args: &RunArgs, config: &mut RunConfig) -> Result<(), Stop> {
     }
     if args.no_links {
         s.links = false;
+    }
+    for header in &args.headers {
+        let Some((name, value)) = header.split_once(':') else {
+            return Err(usage(format!(
+                "-H `{header}`: expected `Name: value` (for example -H 'Authorization: Bearer ${{TOKEN}}')"
+            )));
+        };
+        let name = name.trim();
+        if name.is_empty() || name.contains(char::is_whitespace) {
+            return Err(usage(format!(
+                "-H `{header}`: `{name}` is not a header name"
+            )));
+        }
+        s.headers.insert(name.to_owned(), value.trim().to_owned());
     }
     if args.insecure {
         s.http.insecure = true;
