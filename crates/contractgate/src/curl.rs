@@ -135,8 +135,9 @@ pub struct CurlRequest {
     pub url: Word,
     /// Headers in the order sent.
     pub headers: Vec<(String, Word)>,
-    /// Basic credentials: the environment variables of the user name and password.
-    pub basic: Option<(String, String)>,
+    /// Basic credentials: the environment variables of the user name and password, and text
+    /// appended to the password (a deliberately wrong one: `auth_enforced`).
+    pub basic: Option<(String, String, String)>,
     /// The body, when there is one.
     pub body: Option<Vec<u8>>,
 }
@@ -156,8 +157,8 @@ impl CurlRequest {
             out.push_str(" -H ");
             out.push_str(&w.quoted());
         }
-        if let Some((user, password)) = &self.basic {
-            out.push_str(&format!(" -u \"${{{user}}}:${{{password}}}\""));
+        if let Some((user, password, suffix)) = &self.basic {
+            out.push_str(&format!(" -u \"${{{user}}}:${{{password}}}{suffix}\""));
         }
         if let Some(body) = &self.body {
             match std::str::from_utf8(body) {
@@ -252,6 +253,9 @@ mod tests {
             w.expand(&|v| (v == "TOKEN").then(|| "abc".to_owned())),
             "Bearer abc and $5 ${not valid} ${A_1}"
         );
-        assert_eq!(w.quoted(), "\"Bearer ${TOKEN} and \\$5 \\${not valid} ${A_1}\"");
+        assert_eq!(
+            w.quoted(),
+            "\"Bearer ${TOKEN} and \\$5 \\${not valid} ${A_1}\""
+        );
     }
 }

@@ -10,6 +10,22 @@ use crate::data::Planned;
 use crate::runner::Harness;
 use crate::target::Credentials;
 
+/// Which credentials a request carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Auth {
+    /// None (`auth_enforced`'s request without credentials).
+    Without,
+    /// The configured ones.
+    With,
+    /// Wrong ones of the same kind and in the same place: the configured value with
+    /// [`WRONG_SUFFIX`] (`auth_enforced`'s wrong-credential request). The curl line shows
+    /// `${VAR}` followed by the suffix, so it reproduces the request without printing a secret.
+    Wrong,
+}
+
+/// What makes a configured credential wrong.
+pub(crate) const WRONG_SUFFIX: &str = "-wrong-by-contractgate";
+
 impl Harness {
     /// A hint when `op` is secured and no configured credentials satisfy it.
     pub(crate) fn missing_credentials(&self, op: &Operation) -> Option<String> {
@@ -80,10 +96,33 @@ impl Harness {
         planned: &Planned,
         credentials: bool,
     ) -> (WireRequest, CurlRequest) {
+        let auth = if credentials {
+            Auth::With
+        } else {
+            Auth::Without
+        };
+        self.build_with(op, method, planned, auth)
+    }
+
+    /// [`Harness::build`] with the credentials as `auth` says: none, the configured ones, or
+    /// wrong ones of the same kind and place (each configured value with [`WRONG_SUFFIX`]).
+    pub(crate) fn build_with(
+        &self,
+        op: &Operation,
+        method: Method,
+        planned: &Planned,
+        auth: Auth,
+    ) -> (WireRequest, CurlRequest) {
+        let credentials = auth != Auth::Without;
+        let suffix = if auth == Auth::Wrong {
+            WRONG_SUFFIX
+        } else {
+            ""
+        };
         let base = &self.target.base_url;
         let mut url = format!("{base}{}", planned.path);
         let mut query = planned.query.clone();
-        let mut curl_query_secret: Vec<(String, String)> = Vec::new();
+        let mut curl_query_secret: Vec<(String, String, &str)> = Vec::new();
         let mut headers: Vec<(String, String)> = vec![("Accept".into(), Harness::accept(op))];
         let mut curl_headers: Vec<(String, Word)> = Vec::new();
         // The environment's headers may read `${VAR}`s: the wire gets the value, the curl line
@@ -127,14 +166,15 @@ impl Harness {
                 match self.target.credentials.get(scheme) {
                     Some(Credentials::Bearer(t)) => {
                         let v = t.value.clone().unwrap_or_default();
-                        headers.push(("Authorization".into(), format!("Bearer {v}")));
+                        headers.push(("Authorization".into(), format!("Bearer {v}{suffix}")));
                         let mut w = Word::lit("Bearer ");
                         w.push_env(&t.env_var);
+                        w.push_lit(suffix);
                         curl_headers.push(("Authorization".into(), w));
                     }
                     Some(Credentials::Basic { username, password }) => {
                         let raw = format!(
-                            "{}:{}",
+                            "{}:{}{suffix}",
                             username.value.as_deref().unwrap_or(""),
                             password.value.as_deref().unwrap_or("")
                         );
@@ -142,19 +182,24 @@ impl Harness {
                             "Authorization".into(),
                             format!("Basic {}", crate::data::serialize::base64(raw.as_bytes())),
                         ));
-                        basic = Some((username.env_var.clone(), password.env_var.clone()));
+                        basic = Some((
+                            username.env_var.clone(),
+                            password.env_var.clone(),
+                            suffix.to_owned(),
+                        ));
                     }
                     Some(Credentials::ApiKey {
                         name,
                         location,
                         key,
                     }) => {
-                        let v = key.value.clone().unwrap_or_default();
+                        let v = format!("{}{suffix}", key.value.as_deref().unwrap_or_default());
                         match location {
                             ApiKeyLocation::Header => {
                                 headers.push((name.clone(), v));
                                 let mut w = Word::default();
                                 w.push_env(&key.env_var);
+                                w.push_lit(suffix);
                                 curl_headers.push((name.clone(), w));
                             }
                             ApiKeyLocation::Query => {
@@ -166,7 +211,7 @@ impl Harness {
                                     .to_string()
                                 };
                                 query.push(format!("{}={}", enc(name), enc(&v)));
-                                curl_query_secret.push((enc(name), key.env_var.clone()));
+                                curl_query_secret.push((enc(name), key.env_var.clone(), suffix));
                             }
                             ApiKeyLocation::Cookie => {
                                 cookies.push(format!("{name}={v}"));
@@ -175,6 +220,7 @@ impl Harness {
                                 }
                                 curl_cookie.push_lit(&format!("{name}="));
                                 curl_cookie.push_env(&key.env_var);
+                                curl_cookie.push_lit(suffix);
                             }
                         }
                     }
@@ -200,12 +246,13 @@ impl Harness {
                 curl_url.push_lit(q);
                 first = false;
             }
-            for (name, var) in &curl_query_secret {
+            for (name, var, suffix) in &curl_query_secret {
                 if !first {
                     curl_url.push_lit("&");
                 }
                 curl_url.push_lit(&format!("{name}="));
                 curl_url.push_env(var);
+                curl_url.push_lit(suffix);
                 first = false;
             }
         }

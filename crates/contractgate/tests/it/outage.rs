@@ -257,10 +257,12 @@ fn profile_app(answer: &'static str) -> Router {
         get(move |h: HeaderMap| async move {
             let authorized = h.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok())
                 == Some(&format!("Bearer {TOKEN}"));
+            let any_token = h.contains_key(header::AUTHORIZATION);
             match answer {
+                "any-token" if !any_token => StatusCode::UNAUTHORIZED.into_response(),
                 "guarded" if !authorized => StatusCode::UNAUTHORIZED.into_response(),
                 "missing-without-token" if !authorized => StatusCode::NOT_FOUND.into_response(),
-                "guarded" | "missing-without-token" | "open" => {
+                "guarded" | "missing-without-token" | "open" | "any-token" => {
                     axum::Json(json!({"id": 1, "name": "Ada", "email": "ada@example.com"}))
                         .into_response()
                 }
@@ -400,4 +402,23 @@ fn a_405_without_allow_fails_method_not_allowed() {
         "{text}"
     );
     assert!(text.contains("RFC 9110"), "{text}");
+}
+
+#[test]
+fn auth_enforced_fails_a_server_that_accepts_any_token() {
+    let h = harness_for(api(), profile_app("any-token"), Settings::default());
+    let text = fails(&run(&h, "getUserProfile", Check::AuthEnforced));
+    assert!(
+        text.starts_with("auth_enforced failed: a secured operation accepted a wrong bearer token (bearerAuth: the configured one with a suffix)"),
+        "{text}"
+    );
+    // The curl line reproduces the wrong request without printing the token.
+    assert!(
+        text.contains("-H \"Authorization: Bearer ${API_TOKEN}-wrong-by-contractgate\""),
+        "{text}"
+    );
+    assert!(!text.contains(TOKEN), "{text}");
+    // A server that checks the token refuses the wrong one.
+    let h = harness_for(api(), profile_app("guarded"), Settings::default());
+    passes(&run(&h, "getUserProfile", Check::AuthEnforced));
 }
