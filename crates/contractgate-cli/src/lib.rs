@@ -172,6 +172,22 @@ pub struct RunArgs {
         help_heading = "Target"
     )]
     pub ca_file: Option<PathBuf>,
+    /// A client certificate (PEM) for servers that ask for one (mutual TLS); with --client-key.
+    #[arg(
+        long,
+        value_name = "PEM",
+        requires = "client_key",
+        help_heading = "Target"
+    )]
+    pub client_cert: Option<PathBuf>,
+    /// The client certificate's private key (PEM).
+    #[arg(
+        long,
+        value_name = "PEM",
+        requires = "client_cert",
+        help_heading = "Target"
+    )]
+    pub client_key: Option<PathBuf>,
 
     /// Start the service with this shell command, wait until it answers, stop it afterwards.
     #[arg(long, value_name = "CMD", help_heading = "Server")]

@@ -91,13 +91,30 @@ fn server(work: Duration) -> (tokio::runtime::Runtime, String) {
     (rt, url)
 }
 
-const CHECKS: [Check; 5] = [
+const CHECKS: [Check; 6] = [
     Check::NotServerError,
     Check::StatusCodeConformance,
     Check::ContentTypeConformance,
     Check::ResponseSchemaConformance,
+    Check::RouteIdentity,
     Check::ResponseHeadersConformance,
 ];
+
+/// The checks judged per request: [`CHECKS`], or without `route_identity` when
+/// `BENCH_WITHOUT_ROUTE_IDENTITY` is set (to measure what that check costs, in one run).
+fn checks() -> &'static [Check] {
+    if std::env::var_os("BENCH_WITHOUT_ROUTE_IDENTITY").is_some() {
+        &[
+            Check::NotServerError,
+            Check::StatusCodeConformance,
+            Check::ContentTypeConformance,
+            Check::ResponseSchemaConformance,
+            Check::ResponseHeadersConformance,
+        ]
+    } else {
+        &CHECKS
+    }
+}
 
 async fn checked(h: Arc<Harness>, concurrency: usize, total: usize) -> f64 {
     let started = Instant::now();
@@ -111,7 +128,7 @@ async fn checked(h: Arc<Harness>, concurrency: usize, total: usize) -> f64 {
                 } else {
                     "createItem"
                 };
-                for r in h.check_operation(op, &CHECKS).await {
+                for r in h.check_operation(op, checks()).await {
                     assert!(!r.is_failure(), "{r}");
                 }
             }

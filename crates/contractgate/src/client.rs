@@ -78,6 +78,8 @@ pub struct HttpSettings {
     pub insecure: bool,
     /// Extra CA certificates to trust, besides the platform's roots.
     pub ca_file: Option<CaFile>,
+    /// A client certificate and its key, presented to servers that ask for one (mutual TLS).
+    pub client_identity: Option<ClientIdentity>,
     /// Body size cap in bytes.
     pub max_body_bytes: u64,
     /// Retries on connection errors.
@@ -91,6 +93,7 @@ impl Default for HttpSettings {
             timeout: Duration::from_secs(30),
             insecure: false,
             ca_file: None,
+            client_identity: None,
             max_body_bytes: 10 * 1024 * 1024,
             retries: 2,
         }
@@ -183,15 +186,86 @@ impl CaFile {
     }
 }
 
-/// The shared client for a (connect timeout, insecure, CA file) triple: one connection pool
-/// each.
+/// A client certificate (PEM, possibly with its chain) and its private key (PEM), presented to
+/// servers that ask for one: a `mutualTLS` security scheme, or a gateway that requires it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ClientIdentity {
+    /// The certificate file.
+    pub cert: PathBuf,
+    /// The key file.
+    pub key: PathBuf,
+    /// Where the paths came from, for messages (`` `client_cert`/`client_key` of
+    /// [environments.staging] in contractgate.toml ``, `--client-cert/--client-key`).
+    pub setting: String,
+}
+
+impl ClientIdentity {
+    /// Reads both files into an identity for the HTTP client. A missing or unreadable file, a
+    /// file without a certificate or a key, or a key that does not fit is an error naming the
+    /// files and the setting (a [`CaFileError`], whose `path` is the file at fault).
+    pub fn load(&self) -> Result<reqwest::Identity, CaFileError> {
+        use rustls::pki_types::pem::PemObject;
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+
+        let error = |path: &PathBuf, problem: String| CaFileError {
+            path: path.clone(),
+            setting: self.setting.clone(),
+            problem,
+        };
+        let read = |path: &PathBuf, what: &str| {
+            std::fs::read(path).map_err(|e| {
+                error(
+                    path,
+                    format!("cannot read the client {what} {}: {e}", path.display()),
+                )
+            })
+        };
+        let cert = read(&self.cert, "certificate")?;
+        let key = read(&self.key, "key")?;
+        if CertificateDer::pem_slice_iter(&cert).next().is_none() {
+            return Err(error(
+                &self.cert,
+                format!(
+                    "the client certificate {} contains no certificate (a PEM `-----BEGIN CERTIFICATE-----` block is expected)",
+                    self.cert.display()
+                ),
+            ));
+        }
+        if PrivateKeyDer::from_pem_slice(&key).is_err() {
+            return Err(error(
+                &self.key,
+                format!(
+                    "the client key {} contains no private key (a PEM `PRIVATE KEY`, `RSA PRIVATE KEY` or `EC PRIVATE KEY` block is expected)",
+                    self.key.display()
+                ),
+            ));
+        }
+        let mut pem = cert;
+        pem.push(b'\n');
+        pem.extend_from_slice(&key);
+        reqwest::Identity::from_pem(&pem).map_err(|e| {
+            error(
+                &self.key,
+                format!(
+                    "the client certificate {} and key {} cannot be used: {e}",
+                    self.cert.display(),
+                    self.key.display()
+                ),
+            )
+        })
+    }
+}
+
+/// The shared client for a (connect timeout, insecure, CA file, client certificate) set: one
+/// connection pool each.
 pub(crate) fn client(settings: &HttpSettings) -> Result<reqwest::Client, String> {
-    type Key = (u128, bool, Option<PathBuf>);
+    type Key = (u128, bool, Option<PathBuf>, Option<ClientIdentity>);
     static CLIENTS: OnceLock<Mutex<HashMap<Key, reqwest::Client>>> = OnceLock::new();
     let key = (
         settings.connect_timeout.as_millis(),
         settings.insecure,
         settings.ca_file.as_ref().map(|c| c.path.clone()),
+        settings.client_identity.clone(),
     );
     let clients = CLIENTS.get_or_init(|| Mutex::new(HashMap::new()));
     if let Ok(map) = clients.lock()
@@ -210,6 +284,9 @@ pub(crate) fn client(settings: &HttpSettings) -> Result<reqwest::Client, String>
         for cert in ca_file.certificates().map_err(|e| e.to_string())? {
             builder = builder.add_root_certificate(cert);
         }
+    }
+    if let Some(identity) = &settings.client_identity {
+        builder = builder.identity(identity.load().map_err(|e| e.to_string())?);
     }
     let built = builder
         .build()
@@ -304,9 +381,35 @@ pub struct Exchange {
     pub notes: Vec<String>,
     /// The response.
     pub response: Received,
+    /// The body parsed as JSON, once, for every check that reads it.
+    pub(crate) json: std::sync::OnceLock<Result<serde_json::Value, String>>,
 }
 
 impl Exchange {
+    /// An exchange of `wire` (and its curl twin) answered by `response`.
+    pub fn new(
+        wire: std::sync::Arc<WireRequest>,
+        curl: std::sync::Arc<CurlRequest>,
+        notes: Vec<String>,
+        response: Received,
+    ) -> Exchange {
+        Exchange {
+            wire,
+            curl,
+            notes,
+            response,
+            json: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The response body as JSON (parsed on first use), or the parser's message.
+    pub fn json(&self) -> Result<&serde_json::Value, &str> {
+        self.json
+            .get_or_init(|| serde_json::from_slice(&self.response.body).map_err(|e| e.to_string()))
+            .as_ref()
+            .map_err(String::as_str)
+    }
+
     /// The request for reports.
     pub fn request_record(&self, redactor: &Redactor) -> RequestRecord {
         request_record(&self.wire, &self.curl, &self.notes, redactor)

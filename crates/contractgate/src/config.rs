@@ -100,6 +100,16 @@ pub struct Environment {
     /// records the setting for messages.
     #[serde(default)]
     pub ca_file: Option<crate::client::CaFile>,
+    /// A client certificate (PEM) presented to servers that ask for one (mutual TLS), relative to
+    /// the config file; needs `client_key`.
+    #[serde(default)]
+    pub client_cert: Option<PathBuf>,
+    /// The client certificate's private key (PEM), relative to the config file.
+    #[serde(default)]
+    pub client_key: Option<PathBuf>,
+    /// Where `client_cert`/`client_key` were written, for messages (set by [`Config::parse`]).
+    #[serde(skip)]
+    pub client_setting: String,
     /// Send only GET, HEAD and OPTIONS; other operations are reported as skipped.
     #[serde(default)]
     pub read_only: bool,
@@ -272,6 +282,25 @@ impl Config {
                 ca.path = dir.join(&ca.path);
                 ca.setting = format!("`ca_file` of [environments.{name}] in {}", path.display());
             }
+            match (&mut env.client_cert, &mut env.client_key) {
+                (Some(cert), Some(key)) => {
+                    *cert = dir.join(&*cert);
+                    *key = dir.join(&*key);
+                    env.client_setting = format!(
+                        "`client_cert`/`client_key` of [environments.{name}] in {}",
+                        path.display()
+                    );
+                }
+                (None, None) => {}
+                _ => {
+                    return Err(ConfigError::Parse {
+                        path: path.to_owned(),
+                        message: format!(
+                            "[environments.{name}]: `client_cert` and `client_key` go together (a client certificate and its private key, PEM)"
+                        ),
+                    });
+                }
+            }
         }
         let check_tables = std::iter::once(("checks".to_owned(), &config.checks)).chain(
             config
@@ -376,6 +405,30 @@ deleteUser = "destroys data"
         assert_eq!(
             c.environments["a"].ca_file.as_ref().unwrap().path,
             Path::new("certs/ca.pem")
+        );
+    }
+
+    #[test]
+    fn client_certificates_are_relative_to_the_config_and_come_in_pairs() {
+        let text =
+            "[environments.a]\nclient_cert = \"certs/me.pem\"\nclient_key = \"certs/me.key\"\n";
+        let c = Config::parse(text, Path::new("conf/contractgate.toml")).unwrap();
+        let s = Settings::from_config(&c, Some(&c.environments["a"]));
+        let id = s.http.client_identity.unwrap();
+        assert_eq!(id.cert, Path::new("conf/certs/me.pem"));
+        assert_eq!(id.key, Path::new("conf/certs/me.key"));
+        assert_eq!(
+            id.setting,
+            "`client_cert`/`client_key` of [environments.a] in conf/contractgate.toml"
+        );
+        let e = Config::parse(
+            "[environments.a]\nclient_cert = \"me.pem\"\n",
+            Path::new("c.toml"),
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "c.toml: [environments.a]: `client_cert` and `client_key` go together (a client certificate and its private key, PEM)"
         );
     }
 
@@ -507,6 +560,13 @@ impl Settings {
             s.http.timeout = secs(env.timeout_secs, s.http.timeout);
             s.http.insecure = env.insecure;
             s.http.ca_file = env.ca_file.clone();
+            if let (Some(cert), Some(key)) = (&env.client_cert, &env.client_key) {
+                s.http.client_identity = Some(crate::client::ClientIdentity {
+                    cert: cert.clone(),
+                    key: key.clone(),
+                    setting: env.client_setting.clone(),
+                });
+            }
             if let Some(m) = env.max_body_bytes {
                 s.http.max_body_bytes = m;
             }

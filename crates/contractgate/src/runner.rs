@@ -641,12 +641,7 @@ impl Harness {
         };
         let sent = client::send(client, &wire, &settings.http).await;
         match sent {
-            Ok(response) => Ok(Exchange {
-                wire,
-                curl,
-                notes,
-                response,
-            }),
+            Ok(response) => Ok(Exchange::new(wire, curl, notes, response)),
             Err(e) => Err(self.transport_failure(op, &wire, &curl, &notes, &e)),
         }
     }

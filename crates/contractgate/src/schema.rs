@@ -152,6 +152,9 @@ impl PropertyNode {
 /// nothing (open maps, untyped values) are left out.
 pub(crate) fn property_nodes(root: &Value, schema: &Value, instance: &Value) -> Vec<PropertyNode> {
     let mut out: Vec<PropertyNode> = Vec::new();
+    // The properties of one object come one after the other: the place of the previous one
+    // (names, `None` for an index) saves rendering and looking it up again.
+    let mut last: Option<(Vec<Option<&str>>, usize)> = None;
     walk(
         root,
         schema,
@@ -162,16 +165,28 @@ pub(crate) fn property_nodes(root: &Value, schema: &Value, instance: &Value) -> 
             if !seen.declared && !seen.closed {
                 return;
             }
-            let place = place(at);
-            let i = match out.iter().position(|n| n.at == place) {
-                Some(i) => i,
-                None => {
-                    out.push(PropertyNode {
-                        at: place,
-                        expected: seen.expected(),
-                        ..PropertyNode::default()
-                    });
-                    out.len() - 1
+            let key = segment_key;
+            let i = match &last {
+                Some((k, i))
+                    if k.len() == at.len() && k.iter().zip(at).all(|(a, b)| *a == key(b)) =>
+                {
+                    *i
+                }
+                _ => {
+                    let place = place(at);
+                    let i = match out.iter().position(|n| n.at == place) {
+                        Some(i) => i,
+                        None => {
+                            out.push(PropertyNode {
+                                at: place,
+                                expected: seen.expected(),
+                                ..PropertyNode::default()
+                            });
+                            out.len() - 1
+                        }
+                    };
+                    last = Some((at.iter().map(key).collect(), i));
+                    i
                 }
             };
             let node = &mut out[i];
@@ -186,6 +201,14 @@ pub(crate) fn property_nodes(root: &Value, schema: &Value, instance: &Value) -> 
         },
     );
     out
+}
+
+/// A segment as a place sees it: a name, or `None` for any index.
+fn segment_key<'a>(segment: &Segment<'a>) -> Option<&'a str> {
+    match *segment {
+        Segment::Name(n) => Some(n),
+        Segment::Index(_) => None,
+    }
 }
 
 /// A place as [`PropertyNode::at`] names it: a pointer with `*` for every array index.

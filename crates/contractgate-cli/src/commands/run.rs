@@ -212,6 +212,16 @@ fn apply_flags(args: &RunArgs, config: &mut RunConfig) -> Result<(), Stop> {
         // Read now: a bad file is a usage error before any request, not an error per check.
         ca.certificates().map_err(|e| usage(e.to_string()))?;
     }
+    if let (Some(cert), Some(key)) = (&args.client_cert, &args.client_key) {
+        s.http.client_identity = Some(contractgate::client::ClientIdentity {
+            cert: cert.clone(),
+            key: key.clone(),
+            setting: "--client-cert/--client-key".into(),
+        });
+    }
+    if let Some(identity) = &s.http.client_identity {
+        identity.load().map_err(|e| usage(e.to_string()))?;
+    }
     if let Some(t) = args.timeout {
         if !(t.is_finite() && t > 0.0) {
             return Err(usage(format!(

@@ -57,7 +57,7 @@ pub(crate) fn check(ctx: &Context<'_>, exchange: &Exchange) -> Verdict {
                 ),
         );
     }
-    let body: Value = match serde_json::from_slice(&r.body) {
+    let body: &Value = match exchange.json() {
         Ok(v) => v,
         Err(e) => {
             return Verdict::Fail(
@@ -78,15 +78,15 @@ pub(crate) fn check(ctx: &Context<'_>, exchange: &Exchange) -> Verdict {
             return Verdict::NotApplicable(format!("the documented schema does not compile: {e}"));
         }
     };
-    let mut schema_errors = if validator.is_valid(&body) {
+    let mut schema_errors = if validator.is_valid(body) {
         Vec::new()
     } else {
-        errors(validator, &body)
+        errors(validator, body)
     };
     for e in &mut schema_errors {
-        e.value = value_excerpt(&body, &e.instance_path);
+        e.value = value_excerpt(body, &e.instance_path);
     }
-    let undeclared = undeclared_properties(schema, schema, &body);
+    let undeclared = undeclared_properties(schema, schema, body);
     let undeclared_lines: Vec<String> = undeclared
         .iter()
         .map(|p| format!("undeclared property {p}: the documented schema does not list it"))
@@ -99,7 +99,7 @@ pub(crate) fn check(ctx: &Context<'_>, exchange: &Exchange) -> Verdict {
             let mut warnings = undeclared_lines;
             // With `route_identity` on, the route mix-up is its failure, not a warning here.
             if ctx.settings.disabled.contains(&Check::RouteIdentity)
-                && let Some(hint) = route_identity::hint(ctx, &body)
+                && let Some(hint) = route_identity::hint(ctx, body)
             {
                 warnings.push(hint);
             }
@@ -116,7 +116,7 @@ pub(crate) fn check(ctx: &Context<'_>, exchange: &Exchange) -> Verdict {
             .iter()
             .map(|l| format!("  - {l}"))
             .collect();
-        finding.route_hint = route_identity::hint(ctx, &body);
+        finding.route_hint = route_identity::hint(ctx, body);
         return Verdict::Fail(finding);
     }
     let mut finding = Finding::new("the body does not match its schema")
@@ -127,7 +127,7 @@ pub(crate) fn check(ctx: &Context<'_>, exchange: &Exchange) -> Verdict {
         ))
         .documented(documented_line());
     finding.schema_errors = schema_errors;
-    finding.route_hint = route_identity::hint(ctx, &body);
+    finding.route_hint = route_identity::hint(ctx, body);
     // An undeclared property that a violated `additionalProperties: false` (or
     // `unevaluatedProperties`) already names is said once, as the violation.
     finding.warnings = undeclared
