@@ -9,10 +9,11 @@
 //!    does not (array items share one place, so a long list counts each name once; open maps are
 //!    not counted). The place with the most names is the body's principal object (the resource,
 //!    not its envelope). When at least [`MIN_FOREIGN`] of its names, and more than half of them,
-//!    are undeclared, the body is not this operation's answer, whichever route it came from. A few
-//!    undeclared extras beside the declared ones (an API that returns more than it documents) do
-//!    not count here: `response_schema_conformance` lists them as warnings (failures with
-//!    `strict_properties`).
+//!    are undeclared, and at most half of the names the schema declares there are present, the
+//!    body is not this operation's answer, whichever route it came from. Undeclared extras beside
+//!    the route's own properties (an API, or a mock, that returns more than it documents, even
+//!    where the schema declares only one or two) do not count here: `response_schema_conformance`
+//!    lists them as warnings (failures with `strict_properties`).
 //! 2. **Another route's schema.** The body has properties its own schema does not declare, and it
 //!    validates against another operation's 2xx JSON schema that declares every one of them:
 //!    the failure names that operation ("this looks like the response of GET /user/settings").
@@ -94,7 +95,7 @@ pub(crate) fn check(ctx: &Context<'_>, exchange: &Exchange) -> Verdict {
             place(&node.at)
         ))
         .detail(format!(
-            "route_identity judges the body's principal object (the place with the most properties, here {}): at least {MIN_FOREIGN} of its properties, and more than half, are not in the schema. If they belong to this route, add them to the schema.",
+            "route_identity judges the body's principal object (the place with the most properties, here {}): at least {MIN_FOREIGN} of its properties, and more than half, are not in the schema, and at most half of the schema's properties there are present. If they belong to this route, add them to the schema.",
             place(&node.at)
         )),
         None => Finding::new("the body is another route's answer")
@@ -119,9 +120,13 @@ fn principal(nodes: &[PropertyNode]) -> Option<&PropertyNode> {
         })
 }
 
-/// At least [`MIN_FOREIGN`] undeclared names, and more than half of the names.
+/// At least [`MIN_FOREIGN`] undeclared names, more than half of the names, and at most half of
+/// the names the schema declares there present (a body that carries the route's own properties
+/// plus extras is this route's answer, documented too thinly).
 fn is_foreign(node: &PropertyNode) -> bool {
-    node.undeclared.len() >= MIN_FOREIGN && node.undeclared.len() > node.declared.len()
+    node.undeclared.len() >= MIN_FOREIGN
+        && node.undeclared.len() > node.declared.len()
+        && node.declared.len() * 2 <= node.expected.len()
 }
 
 fn place(at: &str) -> String {
@@ -205,19 +210,38 @@ fn is_trivial(schema: &Value) -> bool {
 mod tests {
     use super::*;
 
-    fn node(declared: &[&str], undeclared: &[&str]) -> PropertyNode {
+    fn strings(names: &[&str]) -> Vec<String> {
+        names.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    /// A place where the schema declares `expected`, and the body has `declared` of them plus
+    /// `undeclared` names.
+    fn seen(expected: &[&str], declared: &[&str], undeclared: &[&str]) -> PropertyNode {
         PropertyNode {
             at: String::new(),
-            declared: declared.iter().map(|s| (*s).to_owned()).collect(),
-            undeclared: undeclared.iter().map(|s| (*s).to_owned()).collect(),
-            expected: declared.iter().map(|s| (*s).to_owned()).collect(),
+            declared: strings(declared),
+            undeclared: strings(undeclared),
+            expected: strings(expected),
         }
+    }
+
+    fn node(declared: &[&str], undeclared: &[&str]) -> PropertyNode {
+        seen(declared, declared, undeclared)
     }
 
     #[test]
     fn foreign_means_mostly_undeclared_and_at_least_two() {
         // The incident: a settings document where a profile belongs.
-        assert!(is_foreign(&node(
+        let profile = [
+            "id",
+            "display_name",
+            "email",
+            "bio",
+            "avatar_url",
+            "updated_at",
+        ];
+        assert!(is_foreign(&seen(
+            &profile,
             &["id", "updated_at"],
             &["theme", "locale", "timezone", "email_notifications"]
         )));
@@ -226,10 +250,21 @@ mod tests {
             &["id", "name", "email"],
             &["created_at"]
         )));
-        assert!(!is_foreign(&node(&[], &["x"])));
+        assert!(!is_foreign(&seen(&["a"], &[], &["x"])));
         // Half is not most.
-        assert!(!is_foreign(&node(&["a", "b"], &["c", "d"])));
-        assert!(is_foreign(&node(&["a"], &["c", "d"])));
+        assert!(!is_foreign(&seen(
+            &["a", "b", "e", "f"],
+            &["a", "b"],
+            &["c", "d"]
+        )));
+        assert!(is_foreign(&seen(&["a", "b", "e"], &["a"], &["c", "d"])));
+        // The route's own (thinly documented) property is there, with extras around it: a
+        // Prism mock in dynamic mode, or an API whose schema names only its id.
+        assert!(!is_foreign(&seen(
+            &["subscriptionId"],
+            &["subscriptionId"],
+            &["nullab0", "qui_99", "velit__3"]
+        )));
     }
 
     #[test]
