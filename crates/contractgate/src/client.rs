@@ -297,6 +297,62 @@ pub(crate) fn client(settings: &HttpSettings) -> Result<reqwest::Client, String>
     Ok(built)
 }
 
+/// Obtains a token with an OAuth 2 client-credentials grant (RFC 6749 §4.4): a form POST to the
+/// token URL, the client authenticated with HTTP basic, the `access_token` of the JSON answer.
+pub(crate) async fn client_credentials_token(
+    source: &crate::target::TokenSource,
+    settings: &HttpSettings,
+) -> Result<String, String> {
+    // application/x-www-form-urlencoded, as RFC 6749 §2.3.1 asks of client credentials too.
+    const FORM: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'*');
+    let enc = |s: &str| percent_encoding::utf8_percent_encode(s, FORM).to_string();
+    let (Some(id), Some(secret)) = (&source.client_id.value, &source.client_secret.value) else {
+        return Err(format!(
+            "${} and ${} must both be set",
+            source.client_id.env_var, source.client_secret.env_var
+        ));
+    };
+    let mut body = "grant_type=client_credentials".to_owned();
+    if !source.scopes.is_empty() {
+        body.push_str("&scope=");
+        body.push_str(&enc(&source.scopes.join(" ")));
+    }
+    let client = client(settings)?;
+    let response = client
+        .post(&source.token_url)
+        .basic_auth(enc(id), Some(enc(secret)))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .header("Accept", "application/json")
+        .timeout(settings.timeout)
+        .body(body)
+        .send()
+        .await
+        .map_err(|e| format!("no answer: {e}"))?;
+    let status = response.status().as_u16();
+    let text = response
+        .text()
+        .await
+        .map_err(|e| format!("{status}, and the body could not be read: {e}"))?;
+    let shown: String = text.chars().take(300).collect();
+    if !(200..300).contains(&status) {
+        return Err(format!(
+            "the token endpoint answered {status} {}: {shown}",
+            crate::failure::reason_phrase(status)
+        ));
+    }
+    serde_json::from_str::<serde_json::Value>(&text)
+        .ok()
+        .and_then(|v| v.get("access_token")?.as_str().map(str::to_owned))
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| {
+            format!("the token endpoint answered {status} without an `access_token`: {shown}")
+        })
+}
+
 /// A request exactly as it goes on the wire.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct WireRequest {

@@ -183,6 +183,20 @@ pub struct Credential {
     /// For apiKey schemes: the key.
     #[serde(default)]
     pub key_env: Option<String>,
+    /// OAuth 2 client credentials: the client id, read from this variable. With
+    /// `client_secret_env`, a token is obtained from the token URL once per run (or test binary)
+    /// and sent as a bearer token.
+    #[serde(default)]
+    pub client_id_env: Option<String>,
+    /// OAuth 2 client credentials: the client secret.
+    #[serde(default)]
+    pub client_secret_env: Option<String>,
+    /// The token URL (default: the scheme's `flows.clientCredentials.tokenUrl` in the spec).
+    #[serde(default)]
+    pub token_url: Option<String>,
+    /// Scopes to ask for (default: none, the server's default).
+    #[serde(default)]
+    pub scopes: Vec<String>,
 }
 
 /// Values to use for one operation instead of examples or synthesized data.

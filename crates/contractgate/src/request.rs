@@ -51,7 +51,9 @@ impl Harness {
 
     pub(crate) fn has_credentials(&self, scheme: &str) -> bool {
         match self.target.credentials.get(scheme) {
-            Some(Credentials::Bearer(t)) => t.value.is_some(),
+            Some(Credentials::Bearer(t)) => {
+                t.value.is_some() || self.target.token_sources.contains_key(scheme)
+            }
             Some(Credentials::Basic { username, password }) => {
                 username.value.is_some() && password.value.is_some()
             }
@@ -130,7 +132,7 @@ impl Harness {
         let mut templated: Vec<(String, Word)> = Vec::new();
         for (n, v) in &self.target.settings.headers {
             // A request without credentials leaves out the ones given as headers too.
-            if !credentials && self.redactor.is_sensitive_header(n) {
+            if !credentials && self.redactor().is_sensitive_header(n) {
                 continue;
             }
             let word = Word::template(v);
@@ -165,7 +167,11 @@ impl Harness {
             for scheme in req.schemes.keys() {
                 match self.target.credentials.get(scheme) {
                     Some(Credentials::Bearer(t)) => {
-                        let v = t.value.clone().unwrap_or_default();
+                        let v = t
+                            .value
+                            .clone()
+                            .or_else(|| self.token(scheme))
+                            .unwrap_or_default();
                         headers.push(("Authorization".into(), format!("Bearer {v}{suffix}")));
                         let mut w = Word::lit("Bearer ");
                         w.push_env(&t.env_var);

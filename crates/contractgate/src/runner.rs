@@ -135,6 +135,16 @@ pub struct Harness {
     /// The exchange of each link source, sent once: by (source operation id, whether it is the
     /// instance for DELETE targets).
     pub(crate) sources: Mutex<HashMap<(String, bool), SourceCell>>,
+    /// Tokens obtained for OAuth 2 schemes (once, before the first request), with the redactor
+    /// that knows them too; or why they could not be obtained.
+    tokens: tokio::sync::OnceCell<Result<Tokens, String>>,
+}
+
+/// Tokens by security scheme, and a redactor that also knows them.
+#[derive(Debug)]
+pub(crate) struct Tokens {
+    by_scheme: HashMap<String, String>,
+    redactor: Redactor,
 }
 
 /// A positive request built once per operation: the wire request and its curl twin.
@@ -237,6 +247,7 @@ impl Harness {
             client: std::sync::OnceLock::new(),
             links: OnceLock::new(),
             sources: Mutex::new(HashMap::new()),
+            tokens: tokio::sync::OnceCell::new(),
         }
     }
 
@@ -257,7 +268,50 @@ impl Harness {
 
     /// The redactor for this target's secrets (for reports written by the caller).
     pub fn redactor(&self) -> &Redactor {
-        &self.redactor
+        match self.tokens.get() {
+            Some(Ok(tokens)) => &tokens.redactor,
+            _ => &self.redactor,
+        }
+    }
+
+    /// The token obtained for `scheme`, once [`Harness::obtain_tokens`] has run.
+    pub(crate) fn token(&self, scheme: &str) -> Option<String> {
+        match self.tokens.get() {
+            Some(Ok(tokens)) => tokens.by_scheme.get(scheme).cloned(),
+            _ => None,
+        }
+    }
+
+    /// Obtains the tokens of the target's OAuth 2 client-credentials schemes, once per harness.
+    async fn obtain_tokens(&self) -> Result<(), String> {
+        if self.target.token_sources.is_empty() {
+            return Ok(());
+        }
+        let got = self
+            .tokens
+            .get_or_init(|| async {
+                let mut by_scheme = HashMap::new();
+                let mut redactor = self.redactor.clone();
+                for (scheme, source) in &self.target.token_sources {
+                    let token =
+                        crate::client::client_credentials_token(source, &self.target.settings.http)
+                            .await
+                            .map_err(|why| {
+                                self.redactor.redact(&format!(
+                                    "no token for `{scheme}` from {}: {why}",
+                                    source.token_url
+                                ))
+                            })?;
+                    redactor.add_secret(&token, &crate::target::token_var(scheme));
+                    by_scheme.insert(scheme.clone(), token);
+                }
+                Ok(Tokens {
+                    by_scheme,
+                    redactor,
+                })
+            })
+            .await;
+        got.as_ref().map(|_| ()).map_err(Clone::clone)
     }
 
     /// Runs one check on one operation (for `method_not_allowed`, use [`Harness::check_path`]).
@@ -467,7 +521,7 @@ impl Harness {
         exchange: Option<&Exchange>,
     ) -> Failure {
         let mut finding = finding;
-        let r = &self.redactor;
+        let r = self.redactor();
         finding.title = r.redact(&finding.title);
         finding.received = finding.received.map(|s| r.redact(&s));
         finding.details = finding.details.iter().map(|s| r.redact(s)).collect();
@@ -539,6 +593,13 @@ impl Harness {
         op: &'a Operation,
     ) -> BoxFuture<'a, Result<Arc<Planned>, Unsent>> {
         Box::pin(async move {
+            if let Err(why) = self.obtain_tokens().await {
+                return Err(self.setup_error(
+                    op,
+                    Finding::new("the credentials could not be obtained").detail(why),
+                    None,
+                ));
+            }
             if let Ok(plans) = self.plans.lock()
                 && let Some(p) = plans.get(&op.id)
             {
@@ -665,7 +726,7 @@ impl Harness {
             Finding::new(title)
                 .received(format!("no response: {}", e.message))
                 .detail(format!("Target: {}", self.target.base_url)),
-            Some(client::request_record(wire, curl, notes, &self.redactor)),
+            Some(client::request_record(wire, curl, notes, self.redactor())),
         )
     }
 
@@ -676,7 +737,7 @@ impl Harness {
         finding: Finding,
         request: Option<crate::failure::RequestRecord>,
     ) -> Unsent {
-        let r = &self.redactor;
+        let r = self.redactor();
         let mut finding = finding;
         finding.title = r.redact(&finding.title);
         finding.received = finding.received.map(|s| r.redact(&s));

@@ -281,6 +281,22 @@ pub struct Target {
     pub request_hook: Option<crate::custom::RequestHook>,
     /// The values of the `${VAR}`s the settings' headers read (secrets: redacted as `$VAR`).
     pub header_values: IndexMap<String, String>,
+    /// Where tokens come from, by security scheme (OAuth 2 client credentials), obtained by the
+    /// harness before its first request.
+    pub token_sources: IndexMap<String, TokenSource>,
+}
+
+/// An OAuth 2 client-credentials grant: where a scheme's bearer token comes from.
+#[derive(Clone, Debug)]
+pub struct TokenSource {
+    /// The token endpoint.
+    pub token_url: String,
+    /// The client id.
+    pub client_id: Secret,
+    /// The client secret.
+    pub client_secret: Secret,
+    /// Scopes to ask for (space-separated in the request).
+    pub scopes: Vec<String>,
 }
 
 /// Ways to give a base URL that work everywhere (`TargetError::NoBaseUrl` lists them, with the
@@ -289,6 +305,21 @@ pub const BASE_URL_WAYS: [&str; 2] = [
     "CONTRACTGATE_BASE_URL=http://127.0.0.1:8080",
     "CONTRACTGATE_ENV=<name> with [environments.<name>] base_url = \"...\" in contractgate.toml (next to the spec, or at CONTRACTGATE_CONFIG)",
 ];
+
+/// The variable a curl line names for the token obtained for `scheme`: `OAUTH_TOKEN_CLIENTAUTH`.
+pub fn token_var(scheme: &str) -> String {
+    let name: String = scheme
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("OAUTH_TOKEN_{name}")
+}
 
 impl TargetError {
     /// No base URL, in a harness: the environment, or an in-process server.
@@ -313,6 +344,7 @@ impl Target {
             credentials: IndexMap::new(),
             request_hook: None,
             header_values: IndexMap::new(),
+            token_sources: IndexMap::new(),
         })
     }
 
@@ -364,6 +396,37 @@ impl Target {
                 continue;
             }
             let scheme = api.security_schemes.get(scheme_name);
+            if let (Some(client_id), Some(client_secret)) =
+                (secret(&cred.client_id_env), secret(&cred.client_secret_env))
+            {
+                let from_spec = match scheme {
+                    Some(SecurityScheme::OAuth2 { flows }) => flows
+                        .pointer("/clientCredentials/tokenUrl")
+                        .and_then(serde_json::Value::as_str)
+                        .map(str::to_owned),
+                    _ => None,
+                };
+                if let Some(token_url) = cred.token_url.clone().or(from_spec) {
+                    self.token_sources.insert(
+                        scheme_name.clone(),
+                        TokenSource {
+                            token_url,
+                            client_id,
+                            client_secret,
+                            scopes: cred.scopes.clone(),
+                        },
+                    );
+                    // The token is obtained at the first request; the curl line names it.
+                    self.credentials.insert(
+                        scheme_name.clone(),
+                        Credentials::Bearer(Secret {
+                            env_var: token_var(scheme_name),
+                            value: None,
+                        }),
+                    );
+                    continue;
+                }
+            }
             let resolved = match scheme {
                 Some(SecurityScheme::ApiKey { name, location }) => {
                     secret(&cred.key_env).map(|key| Credentials::ApiKey {
@@ -411,6 +474,11 @@ impl Target {
     /// A redactor that knows every secret value of this target.
     pub fn redactor(&self) -> Redactor {
         let mut r = Redactor::new();
+        for source in self.token_sources.values() {
+            if let Some(v) = &source.client_secret.value {
+                r.add_secret(v, &source.client_secret.env_var);
+            }
+        }
         for (var, value) in &self.header_values {
             r.add_secret(value, var);
         }

@@ -438,6 +438,8 @@ async fn run_async(args: &RunArgs, prepared: Prepared, out: &mut dyn Write) -> R
     )
     .await;
     let duration = started.elapsed();
+    // From here on, the harness's redactor: it also knows the tokens the run obtained.
+    let redactor = harness.redactor().clone();
     // Checks that got no answer: is the target still there? A refused connect now means it went
     // away during the run (exit 3); an answer means a transient interruption (exit 1, as failures).
     let mut connection_loss = report::ConnectionLoss::find(&units, &report_base);

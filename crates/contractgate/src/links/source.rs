@@ -75,7 +75,7 @@ impl Harness {
                     }
                 };
                 let text = value.to_string();
-                if self.redactor.redact(&text) != text {
+                if self.redactor().redact(&text) != text {
                     notes.push(format!(
                         "{label} not used for {what}: {} would carry a credential of the source request; {}",
                         supply.written,

@@ -8,6 +8,7 @@ mod data;
 mod http;
 mod links;
 mod negative_data;
+mod oauth;
 mod outage;
 mod param_encoding;
 mod redaction;
