@@ -91,29 +91,19 @@ fn server(work: Duration) -> (tokio::runtime::Runtime, String) {
     (rt, url)
 }
 
-const CHECKS: [Check; 6] = [
-    Check::NotServerError,
-    Check::StatusCodeConformance,
-    Check::ContentTypeConformance,
-    Check::ResponseSchemaConformance,
-    Check::RouteIdentity,
-    Check::ResponseHeadersConformance,
-];
-
-/// The checks judged per request: [`CHECKS`], or without `route_identity` when
+/// The checks judged per request: every check of the catalogue that judges the positive
+/// exchange, but `latency_budget` (no budget here); without `route_identity` when
 /// `BENCH_WITHOUT_ROUTE_IDENTITY` is set (to measure what that check costs, in one run).
 fn checks() -> &'static [Check] {
-    if std::env::var_os("BENCH_WITHOUT_ROUTE_IDENTITY").is_some() {
-        &[
-            Check::NotServerError,
-            Check::StatusCodeConformance,
-            Check::ContentTypeConformance,
-            Check::ResponseSchemaConformance,
-            Check::ResponseHeadersConformance,
-        ]
-    } else {
-        &CHECKS
-    }
+    static CHECKS: std::sync::OnceLock<Vec<Check>> = std::sync::OnceLock::new();
+    CHECKS.get_or_init(|| {
+        let without_identity = std::env::var_os("BENCH_WITHOUT_ROUTE_IDENTITY").is_some();
+        Check::ALL
+            .into_iter()
+            .filter(|c| c.uses_positive_exchange() && *c != Check::LatencyBudget)
+            .filter(|c| !(without_identity && *c == Check::RouteIdentity))
+            .collect()
+    })
 }
 
 async fn checked(h: Arc<Harness>, concurrency: usize, total: usize) -> f64 {

@@ -125,35 +125,30 @@ impl Harness {
         let mut url = format!("{base}{}", planned.path);
         let mut query = planned.query.clone();
         let mut curl_query_secret: Vec<(String, String, &str)> = Vec::new();
-        let mut headers: Vec<(String, String)> = vec![("Accept".into(), Harness::accept(op))];
+        // Each header goes on the wire and, as a word, into the curl line: the environment's
+        // headers may read `${VAR}`s (the wire gets the value, the curl line the reference).
+        let mut headers: Vec<(String, String)> = Vec::new();
         let mut curl_headers: Vec<(String, Word)> = Vec::new();
-        // The environment's headers may read `${VAR}`s: the wire gets the value, the curl line
-        // the reference.
-        let mut templated: Vec<(String, Word)> = Vec::new();
+        let mut add = |name: &str, word: Word| {
+            headers.push((
+                name.to_owned(),
+                word.expand(&|var| self.target.header_values.get(var).cloned()),
+            ));
+            curl_headers.push((name.to_owned(), word));
+        };
+        add("Accept", Word::lit(Harness::accept(op)));
         for (n, v) in &self.target.settings.headers {
             // A request without credentials leaves out the ones given as headers too.
             if !credentials && self.redactor().is_sensitive_header(n) {
                 continue;
             }
-            let word = Word::template(v);
-            headers.push((
-                n.clone(),
-                word.expand(&|var| self.target.header_values.get(var).cloned()),
-            ));
-            templated.push((n.clone(), word));
+            add(n, Word::template(v));
         }
         for (n, v) in &planned.headers {
-            headers.push((n.clone(), v.clone()));
+            add(n, Word::lit(v.clone()));
         }
         if let Some(body) = &planned.body {
-            headers.push(("Content-Type".into(), body.content_type.clone()));
-        }
-        for (i, (n, v)) in headers.iter().enumerate() {
-            let word = match i.checked_sub(1).and_then(|j| templated.get(j)) {
-                Some((_, word)) => word.clone(),
-                None => Word::lit(v.clone()),
-            };
-            curl_headers.push((n.clone(), word));
+            add("Content-Type", Word::lit(body.content_type.clone()));
         }
         let mut cookies = planned.cookies.clone();
         let mut curl_cookie = Word::lit(planned.cookies.join("; "));
