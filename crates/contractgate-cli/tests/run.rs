@@ -1689,3 +1689,43 @@ fn header_flags_read_variables_and_never_print_credentials() {
     assert_eq!(r.code, 2, "{}", r.all());
     assert!(r.stderr.contains("expected `Name: value`"), "{}", r.all());
 }
+
+#[test]
+fn credentials_that_cannot_be_obtained_stop_the_run_before_any_check() {
+    let dir = scratch("login-refused");
+    std::fs::create_dir_all(&dir).unwrap();
+    // `createUser` as the "login": it wants a token itself, so it answers 401 to a request
+    // without one. The run stops with the answer (exit 3), and checks nothing unauthenticated.
+    let config = example_config(
+        &dir,
+        "[environments.t.credentials.bearerAuth.login]\noperation = \"createUser\"\nbody = { name = \"Ada\", email = \"ada@example.com\", password = \"${CG_LOGIN_PASSWORD}\" }\n",
+    );
+    let args = [
+        "run",
+        SPEC,
+        "--config",
+        config.to_str().unwrap(),
+        "--env",
+        "t",
+    ];
+    let r = contractgate(&args, &[("CG_LOGIN_PASSWORD", "login-pa55word-42")]);
+    assert_eq!(r.code, 3, "{}", r.all());
+    assert!(
+        r.stderr.contains(
+            "contractgate: error: could not obtain credentials: no token for `bearerAuth` from the login operation `createUser`: POST /users (createUser) answered 401 Unauthorized"
+        ),
+        "{}",
+        r.all()
+    );
+    assert!(!r.stdout.contains("result:"), "{}", r.all());
+    assert!(!r.all().contains("login-pa55word-42"), "{}", r.all());
+    // A login that reads a variable nobody set: a usage error before anything is sent.
+    let r = contractgate(&args, &[]);
+    assert_eq!(r.code, 2, "{}", r.all());
+    assert!(
+        r.stderr
+            .contains("the login for `bearerAuth` reads ${CG_LOGIN_PASSWORD}, which is not set"),
+        "{}",
+        r.all()
+    );
+}

@@ -298,11 +298,21 @@ pub(crate) fn client(settings: &HttpSettings) -> Result<reqwest::Client, String>
 }
 
 /// Obtains a token with an OAuth 2 client-credentials grant (RFC 6749 §4.4): a form POST to the
-/// token URL, the client authenticated with HTTP basic, the `access_token` of the JSON answer.
+/// token URL, the client authenticated with HTTP basic, the `access_token` of the JSON answer
+/// and its `expires_in` (seconds), when given.
 pub(crate) async fn client_credentials_token(
     source: &crate::target::TokenSource,
     settings: &HttpSettings,
-) -> Result<String, String> {
+) -> Result<(String, Option<u64>), String> {
+    let crate::target::TokenSource::ClientCredentials {
+        token_url,
+        client_id,
+        client_secret,
+        scopes,
+    } = source
+    else {
+        return Err("not a client-credentials grant".into());
+    };
     // application/x-www-form-urlencoded, as RFC 6749 §2.3.1 asks of client credentials too.
     const FORM: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
         .remove(b'-')
@@ -310,20 +320,20 @@ pub(crate) async fn client_credentials_token(
         .remove(b'_')
         .remove(b'*');
     let enc = |s: &str| percent_encoding::utf8_percent_encode(s, FORM).to_string();
-    let (Some(id), Some(secret)) = (&source.client_id.value, &source.client_secret.value) else {
+    let (Some(id), Some(secret)) = (&client_id.value, &client_secret.value) else {
         return Err(format!(
             "${} and ${} must both be set",
-            source.client_id.env_var, source.client_secret.env_var
+            client_id.env_var, client_secret.env_var
         ));
     };
     let mut body = "grant_type=client_credentials".to_owned();
-    if !source.scopes.is_empty() {
+    if !scopes.is_empty() {
         body.push_str("&scope=");
-        body.push_str(&enc(&source.scopes.join(" ")));
+        body.push_str(&enc(&scopes.join(" ")));
     }
     let client = client(settings)?;
     let response = client
-        .post(&source.token_url)
+        .post(token_url)
         .basic_auth(enc(id), Some(enc(secret)))
         .header("Content-Type", "application/x-www-form-urlencoded")
         .header("Accept", "application/json")
@@ -344,13 +354,19 @@ pub(crate) async fn client_credentials_token(
             crate::failure::reason_phrase(status)
         ));
     }
-    serde_json::from_str::<serde_json::Value>(&text)
-        .ok()
+    let answer = serde_json::from_str::<serde_json::Value>(&text).ok();
+    let token = answer
+        .as_ref()
         .and_then(|v| v.get("access_token")?.as_str().map(str::to_owned))
         .filter(|t| !t.is_empty())
         .ok_or_else(|| {
             format!("the token endpoint answered {status} without an `access_token`: {shown}")
-        })
+        })?;
+    let expires_in = answer.as_ref().and_then(|v| {
+        let e = v.get("expires_in")?;
+        e.as_u64().or_else(|| e.as_str()?.parse().ok())
+    });
+    Ok((token, expires_in))
 }
 
 /// A request exactly as it goes on the wire.

@@ -197,6 +197,34 @@ pub struct Credential {
     /// Scopes to ask for (default: none, the server's default).
     #[serde(default)]
     pub scopes: Vec<String>,
+    /// A login operation of the spec that gives the token: sent once per run (or test binary)
+    /// before the first request, the token taken from its answer and sent the way the scheme
+    /// says (a bearer token, or the API key).
+    #[serde(default)]
+    pub login: Option<Login>,
+}
+
+/// A login operation of the spec, and where its answer holds the token.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Login {
+    /// The operation's `operationId` (or `"POST /login"`).
+    pub operation: String,
+    /// A runtime expression for the token in the answer (default
+    /// `$response.body#/access_token`; `$response.header.X-Token` reads a header).
+    #[serde(default)]
+    pub token: Option<String>,
+    /// Parameter values by name; strings may read `${VAR}`s from the environment (secrets).
+    #[serde(default)]
+    pub params: IndexMap<String, serde_json::Value>,
+    /// The request body; its strings may read `${VAR}`s from the environment (secrets).
+    #[serde(default)]
+    pub body: Option<serde_json::Value>,
+}
+
+impl Login {
+    /// The runtime expression used when `token` is not given.
+    pub const DEFAULT_TOKEN: &str = "$response.body#/access_token";
 }
 
 /// Values to use for one operation instead of examples or synthesized data.

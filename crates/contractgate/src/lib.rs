@@ -89,6 +89,7 @@ mod request;
 pub mod runner;
 mod schema;
 pub mod target;
+mod tokens;
 
 pub use checks::{Check, UnknownCheck};
 pub use client::{HttpSettings, block_on, runtime};

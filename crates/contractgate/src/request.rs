@@ -57,7 +57,9 @@ impl Harness {
             Some(Credentials::Basic { username, password }) => {
                 username.value.is_some() && password.value.is_some()
             }
-            Some(Credentials::ApiKey { key, .. }) => key.value.is_some(),
+            Some(Credentials::ApiKey { key, .. }) => {
+                key.value.is_some() || self.target.token_sources.contains_key(scheme)
+            }
             None => false,
         }
     }
@@ -194,7 +196,12 @@ impl Harness {
                         location,
                         key,
                     }) => {
-                        let v = format!("{}{suffix}", key.value.as_deref().unwrap_or_default());
+                        let v = key
+                            .value
+                            .clone()
+                            .or_else(|| self.token(scheme))
+                            .unwrap_or_default();
+                        let v = format!("{v}{suffix}");
                         match location {
                             ApiKeyLocation::Header => {
                                 headers.push((name.clone(), v));

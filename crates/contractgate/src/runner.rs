@@ -120,12 +120,12 @@ pub enum HarnessError {
 pub struct Harness {
     pub(crate) api: Arc<Api>,
     pub(crate) target: Target,
-    pub(crate) redactor: Redactor,
+    pub(crate) redactor: Arc<Redactor>,
     pub(crate) validators: ValidatorCache,
     sent: AtomicU64,
     next_slot: tokio::sync::Mutex<Option<Instant>>,
     pub(crate) plans: Mutex<HashMap<String, Arc<Planned>>>,
-    built: Mutex<HashMap<String, Built>>,
+    built: Mutex<HashMap<String, (u32, Built)>>,
     /// The status of each operation's latest positive exchange (checks that judge a request of
     /// their own compare with it).
     positive_status: Mutex<HashMap<String, u16>>,
@@ -135,16 +135,9 @@ pub struct Harness {
     /// The exchange of each link source, sent once: by (source operation id, whether it is the
     /// instance for DELETE targets).
     pub(crate) sources: Mutex<HashMap<(String, bool), SourceCell>>,
-    /// Tokens obtained for OAuth 2 schemes (once, before the first request), with the redactor
-    /// that knows them too; or why they could not be obtained.
-    tokens: tokio::sync::OnceCell<Result<Tokens, String>>,
-}
-
-/// Tokens by security scheme, and a redactor that also knows them.
-#[derive(Debug)]
-pub(crate) struct Tokens {
-    by_scheme: HashMap<String, String>,
-    redactor: Redactor,
+    /// Tokens the harness obtains (OAuth 2 client credentials, a login), with the redactor that
+    /// knows them too; or why they could not be obtained.
+    pub(crate) tokens: crate::tokens::TokenState,
 }
 
 /// A positive request built once per operation: the wire request and its curl twin.
@@ -235,7 +228,7 @@ impl Harness {
     pub fn new(api: Arc<Api>, mut target: Target) -> Harness {
         target.read_secrets(Some(&api), &|name| std::env::var(name).ok());
         Harness {
-            redactor: target.redactor(),
+            redactor: Arc::new(target.redactor()),
             api,
             target,
             validators: ValidatorCache::default(),
@@ -247,7 +240,7 @@ impl Harness {
             client: std::sync::OnceLock::new(),
             links: OnceLock::new(),
             sources: Mutex::new(HashMap::new()),
-            tokens: tokio::sync::OnceCell::new(),
+            tokens: crate::tokens::TokenState::default(),
         }
     }
 
@@ -266,52 +259,13 @@ impl Harness {
         &self.target
     }
 
-    /// The redactor for this target's secrets (for reports written by the caller).
-    pub fn redactor(&self) -> &Redactor {
-        match self.tokens.get() {
-            Some(Ok(tokens)) => &tokens.redactor,
-            _ => &self.redactor,
+    /// The redactor for this target's secrets (for reports written by the caller); it knows the
+    /// tokens the harness obtained too.
+    pub fn redactor(&self) -> Arc<Redactor> {
+        match self.tokens.tokens() {
+            Some(tokens) => Arc::clone(&tokens.redactor),
+            None => Arc::clone(&self.redactor),
         }
-    }
-
-    /// The token obtained for `scheme`, once [`Harness::obtain_tokens`] has run.
-    pub(crate) fn token(&self, scheme: &str) -> Option<String> {
-        match self.tokens.get() {
-            Some(Ok(tokens)) => tokens.by_scheme.get(scheme).cloned(),
-            _ => None,
-        }
-    }
-
-    /// Obtains the tokens of the target's OAuth 2 client-credentials schemes, once per harness.
-    async fn obtain_tokens(&self) -> Result<(), String> {
-        if self.target.token_sources.is_empty() {
-            return Ok(());
-        }
-        let got = self
-            .tokens
-            .get_or_init(|| async {
-                let mut by_scheme = HashMap::new();
-                let mut redactor = self.redactor.clone();
-                for (scheme, source) in &self.target.token_sources {
-                    let token =
-                        crate::client::client_credentials_token(source, &self.target.settings.http)
-                            .await
-                            .map_err(|why| {
-                                self.redactor.redact(&format!(
-                                    "no token for `{scheme}` from {}: {why}",
-                                    source.token_url
-                                ))
-                            })?;
-                    redactor.add_secret(&token, &crate::target::token_var(scheme));
-                    by_scheme.insert(scheme.clone(), token);
-                }
-                Ok(Tokens {
-                    by_scheme,
-                    redactor,
-                })
-            })
-            .await;
-        got.as_ref().map(|_| ()).map_err(Clone::clone)
     }
 
     /// Runs one check on one operation (for `method_not_allowed`, use [`Harness::check_path`]).
@@ -533,8 +487,8 @@ impl Harness {
             severity: check.severity(),
             operation: OperationInfo::of(op),
             finding,
-            request: exchange.map(|e| e.request_record(r)),
-            response: exchange.map(|e| e.response_record(r)),
+            request: exchange.map(|e| e.request_record(&r)),
+            response: exchange.map(|e| e.response_record(&r)),
             not_exercised: false,
             custom_name: None,
         }
@@ -545,14 +499,20 @@ impl Harness {
             Ok(p) => p,
             Err(unsent) => return Positive::Failed(unsent),
         };
-        let cached = self.built.lock().ok().and_then(|b| b.get(&op.id).cloned());
+        // Built again when the harness obtained new tokens since.
+        let generation = self.tokens.generation();
+        let cached = self
+            .built
+            .lock()
+            .ok()
+            .and_then(|b| b.get(&op.id).filter(|(g, _)| *g == generation).cloned());
         let (wire, curl) = match cached {
-            Some(pair) => pair,
+            Some((_, pair)) => pair,
             None => {
                 let (wire, curl) = self.build(op, op.method, &planned, true);
                 let pair = (Arc::new(wire), Arc::new(curl));
                 if let Ok(mut b) = self.built.lock() {
-                    b.insert(op.id.clone(), pair.clone());
+                    b.insert(op.id.clone(), (generation, pair.clone()));
                 }
                 pair
             }
@@ -593,7 +553,7 @@ impl Harness {
         op: &'a Operation,
     ) -> BoxFuture<'a, Result<Arc<Planned>, Unsent>> {
         Box::pin(async move {
-            if let Err(why) = self.obtain_tokens().await {
+            if let Err(why) = self.obtain_credentials().await {
                 return Err(self.setup_error(
                     op,
                     Finding::new("the credentials could not be obtained").detail(why),
@@ -607,9 +567,11 @@ impl Harness {
             }
             let (linked, link_notes) = self.linked(op).await;
             let settings = &self.target.settings;
+            // The login operation's own checks send the login's values unless fixtures say.
+            let login = self.login_fixtures(op);
             let mut planned = data::plan(
                 op,
-                settings.fixtures.get(&op.id),
+                settings.fixtures.get(&op.id).or(login.as_ref()),
                 &linked,
                 settings.seed,
                 &self.validators,
@@ -637,8 +599,63 @@ impl Harness {
         })
     }
 
-    /// Sends a request, honouring the budget and rate limit; transport errors become outcomes.
+    /// Sends a request, honouring the budget and rate limit; transport errors become outcomes. A
+    /// token the harness obtained that is answered 401 is obtained again (once) and the request
+    /// sent again with it.
     pub(crate) async fn send(
+        &self,
+        op: &Operation,
+        wire: Arc<WireRequest>,
+        curl: Arc<CurlRequest>,
+        notes: Vec<String>,
+    ) -> Result<Exchange, Unsent> {
+        let exchange = self.send_once(op, wire, curl, notes).await?;
+        if exchange.response.status != 401 {
+            return Ok(exchange);
+        }
+        let Some(used) = self.tokens.tokens() else {
+            return Ok(exchange);
+        };
+        let carried = crate::tokens::carried(&used, &exchange.wire);
+        if carried.is_empty() {
+            return Ok(exchange);
+        }
+        let Some(fresh) = self.refresh_after_401(&used).await else {
+            return Ok(exchange);
+        };
+        let mut again = (*exchange.wire).clone();
+        let mut schemes = Vec::new();
+        for (scheme, old) in carried {
+            if let Some(new) = fresh.token(scheme)
+                && let Some(replaced) = crate::tokens::replace(&again, old, new)
+            {
+                again = replaced;
+                schemes.push(format!("`{scheme}`"));
+            }
+        }
+        if schemes.is_empty() {
+            return Ok(exchange);
+        }
+        let mut notes = exchange.notes.clone();
+        notes.push(format!(
+            "the request was answered 401 Unauthorized with the token for {}; the token was obtained again and the request sent again",
+            schemes.join(", ")
+        ));
+        let wire = Arc::new(again);
+        let curl = Arc::clone(&exchange.curl);
+        let settings = &self.target.settings;
+        let client = match self.client.get_or_init(|| client::client(&settings.http)) {
+            Ok(client) => client,
+            Err(_) => return Ok(exchange),
+        };
+        match client::send(client, &wire, &settings.http).await {
+            Ok(response) => Ok(Exchange::new(wire, curl, notes, response)),
+            Err(e) => Err(self.transport_failure(op, &wire, &curl, &notes, &e)),
+        }
+    }
+
+    /// [`Harness::send`] without obtaining tokens again on a 401 (the login request itself).
+    pub(crate) async fn send_once(
         &self,
         op: &Operation,
         wire: Arc<WireRequest>,
@@ -726,7 +743,7 @@ impl Harness {
             Finding::new(title)
                 .received(format!("no response: {}", e.message))
                 .detail(format!("Target: {}", self.target.base_url)),
-            Some(client::request_record(wire, curl, notes, self.redactor())),
+            Some(client::request_record(wire, curl, notes, &self.redactor())),
         )
     }
 

@@ -279,24 +279,49 @@ pub struct Target {
     /// Changes every request right before it is sent (sign it, add a header computed from the
     /// body); see [`Target::with_request_hook`].
     pub request_hook: Option<crate::custom::RequestHook>,
-    /// The values of the `${VAR}`s the settings' headers read (secrets: redacted as `$VAR`).
+    /// The values of the `${VAR}`s the settings read (headers, login parameters and bodies):
+    /// secrets, redacted as `$VAR`.
     pub header_values: IndexMap<String, String>,
     /// Where tokens come from, by security scheme (OAuth 2 client credentials), obtained by the
     /// harness before its first request.
     pub token_sources: IndexMap<String, TokenSource>,
 }
 
-/// An OAuth 2 client-credentials grant: where a scheme's bearer token comes from.
+/// Where a scheme's token comes from, obtained by the harness before its first request.
 #[derive(Clone, Debug)]
-pub struct TokenSource {
-    /// The token endpoint.
-    pub token_url: String,
-    /// The client id.
-    pub client_id: Secret,
-    /// The client secret.
-    pub client_secret: Secret,
-    /// Scopes to ask for (space-separated in the request).
-    pub scopes: Vec<String>,
+pub enum TokenSource {
+    /// An OAuth 2 client-credentials grant.
+    ClientCredentials {
+        /// The token endpoint.
+        token_url: String,
+        /// The client id.
+        client_id: Secret,
+        /// The client secret.
+        client_secret: Secret,
+        /// Scopes to ask for (space-separated in the request).
+        scopes: Vec<String>,
+    },
+    /// A login operation of the spec.
+    Login {
+        /// Its `operationId` or `METHOD /path`.
+        operation: String,
+        /// The runtime expression that reads the token from the answer.
+        token: String,
+        /// Parameter values, `${VAR}`s expanded.
+        params: IndexMap<String, serde_json::Value>,
+        /// The body, `${VAR}`s expanded.
+        body: Option<serde_json::Value>,
+    },
+}
+
+impl TokenSource {
+    /// The variable a curl line names for the token this source gives `scheme`.
+    pub fn var(&self, scheme: &str) -> String {
+        match self {
+            TokenSource::ClientCredentials { .. } => token_var(scheme),
+            TokenSource::Login { .. } => format!("LOGIN_TOKEN_{}", var_suffix(scheme)),
+        }
+    }
 }
 
 /// Ways to give a base URL that work everywhere (`TargetError::NoBaseUrl` lists them, with the
@@ -306,9 +331,15 @@ pub const BASE_URL_WAYS: [&str; 2] = [
     "CONTRACTGATE_ENV=<name> with [environments.<name>] base_url = \"...\" in contractgate.toml (next to the spec, or at CONTRACTGATE_CONFIG)",
 ];
 
-/// The variable a curl line names for the token obtained for `scheme`: `OAUTH_TOKEN_CLIENTAUTH`.
+/// The variable a curl line names for the token obtained for `scheme` with OAuth 2 client
+/// credentials: `OAUTH_TOKEN_CLIENTAUTH` (a login gives `LOGIN_TOKEN_CLIENTAUTH`).
 pub fn token_var(scheme: &str) -> String {
-    let name: String = scheme
+    format!("OAUTH_TOKEN_{}", var_suffix(scheme))
+}
+
+/// A scheme name as part of a variable name: `bearer-auth` → `BEARER_AUTH`.
+fn var_suffix(scheme: &str) -> String {
+    scheme
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() {
@@ -317,8 +348,7 @@ pub fn token_var(scheme: &str) -> String {
                 '_'
             }
         })
-        .collect();
-    format!("OAUTH_TOKEN_{name}")
+        .collect()
 }
 
 impl TargetError {
@@ -409,7 +439,7 @@ impl Target {
                 if let Some(token_url) = cred.token_url.clone().or(from_spec) {
                     self.token_sources.insert(
                         scheme_name.clone(),
-                        TokenSource {
+                        TokenSource::ClientCredentials {
                             token_url,
                             client_id,
                             client_secret,
@@ -426,6 +456,47 @@ impl Target {
                     );
                     continue;
                 }
+            }
+            if let Some(login) = &cred.login {
+                let mut expand = |value: &serde_json::Value| {
+                    expand_vars(value, &mut |var| {
+                        let got = vars(var).filter(|v| !v.is_empty());
+                        if let Some(v) = &got {
+                            self.header_values.insert(var.to_owned(), v.clone());
+                        }
+                        got
+                    })
+                };
+                let params = login
+                    .params
+                    .iter()
+                    .map(|(k, v)| (k.clone(), expand(v)))
+                    .collect();
+                let body = login.body.as_ref().map(&mut expand);
+                let source = TokenSource::Login {
+                    operation: login.operation.clone(),
+                    token: login
+                        .token
+                        .clone()
+                        .unwrap_or_else(|| crate::config::Login::DEFAULT_TOKEN.to_owned()),
+                    params,
+                    body,
+                };
+                let obtained = Secret {
+                    env_var: source.var(scheme_name),
+                    value: None,
+                };
+                let credentials = match scheme {
+                    Some(SecurityScheme::ApiKey { name, location }) => Credentials::ApiKey {
+                        name: name.clone(),
+                        location: *location,
+                        key: obtained,
+                    },
+                    _ => Credentials::Bearer(obtained),
+                };
+                self.token_sources.insert(scheme_name.clone(), source);
+                self.credentials.insert(scheme_name.clone(), credentials);
+                continue;
             }
             let resolved = match scheme {
                 Some(SecurityScheme::ApiKey { name, location }) => {
@@ -475,8 +546,10 @@ impl Target {
     pub fn redactor(&self) -> Redactor {
         let mut r = Redactor::new();
         for source in self.token_sources.values() {
-            if let Some(v) = &source.client_secret.value {
-                r.add_secret(v, &source.client_secret.env_var);
+            if let TokenSource::ClientCredentials { client_secret, .. } = source
+                && let Some(v) = &client_secret.value
+            {
+                r.add_secret(v, &client_secret.env_var);
             }
         }
         for (var, value) in &self.header_values {
@@ -597,4 +670,61 @@ impl Default for InProcess {
     fn default() -> Self {
         InProcess::new()
     }
+}
+
+/// `value` with `${VAR}`s in its strings replaced by what `var` gives (a string that is exactly
+/// one `${VAR}` becomes the value; unset variables stay as written).
+fn expand_vars(
+    value: &serde_json::Value,
+    var: &mut dyn FnMut(&str) -> Option<String>,
+) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => {
+            let word = crate::curl::Word::template(s);
+            if word.vars().is_empty() {
+                return value.clone();
+            }
+            let mut values = std::collections::HashMap::new();
+            for v in word.vars() {
+                if let Some(got) = var(v) {
+                    values.insert(v.to_owned(), got);
+                }
+            }
+            Value::String(word.expand(&|v| values.get(v).cloned()))
+        }
+        Value::Array(items) => Value::Array(items.iter().map(|i| expand_vars(i, var)).collect()),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), expand_vars(v, var)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// The `${VAR}`s a login's parameters and body read.
+pub fn login_vars(login: &crate::config::Login) -> Vec<String> {
+    fn walk(value: &serde_json::Value, out: &mut Vec<String>) {
+        match value {
+            serde_json::Value::String(s) => {
+                for v in crate::curl::Word::template(s).vars() {
+                    if !out.iter().any(|o| o == v) {
+                        out.push(v.to_owned());
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|i| walk(i, out)),
+            serde_json::Value::Object(map) => map.values().for_each(|v| walk(v, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for v in login.params.values() {
+        walk(v, &mut out);
+    }
+    if let Some(b) = &login.body {
+        walk(b, &mut out);
+    }
+    out
 }

@@ -165,6 +165,18 @@ fn prepare(args: &RunArgs) -> Result<Prepared, Stop> {
             )));
         }
     }
+    // The same for a login's parameters and body.
+    for (scheme, cred) in &target.settings.credentials {
+        if let Some(login) = &cred.login
+            && let Some(var) = contractgate::target::login_vars(login)
+                .into_iter()
+                .find(|v| !target.header_values.contains_key(v))
+        {
+            return Err(usage(format!(
+                "the login for `{scheme}` reads ${{{var}}}, which is not set (nor in the environment's `env_defaults`)"
+            )));
+        }
+    }
     Ok(Prepared {
         api,
         config,
@@ -427,6 +439,14 @@ async fn run_async(args: &RunArgs, prepared: Prepared, out: &mut dyn Write) -> R
     let selected = plan.selected;
     let probe_url = target.base_url.clone();
     let harness = Arc::new(Harness::new(Arc::new(api), target));
+    // Tokens from a token endpoint or a login operation: without them no check can judge the
+    // API as configured, so stop here (exit 3) instead of failing every check.
+    if let Err(why) = harness.obtain_credentials().await {
+        return Err(Stop(
+            exit::UNREACHABLE,
+            format!("contractgate: error: could not obtain credentials: {why}"),
+        ));
+    }
 
     let started = Instant::now();
     let (units, stopped_early) = schedule(

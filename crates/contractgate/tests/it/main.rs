@@ -7,6 +7,7 @@ mod custom;
 mod data;
 mod http;
 mod links;
+mod login;
 mod negative_data;
 mod oauth;
 mod outage;

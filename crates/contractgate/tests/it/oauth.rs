@@ -132,3 +132,37 @@ fn a_refused_client_fails_every_check_with_the_reason() {
     );
     assert!(!text.contains("not-the-secret-1234"), "{text}");
 }
+
+#[test]
+fn an_expired_token_is_obtained_again_before_the_next_request() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static ISSUED: AtomicUsize = AtomicUsize::new(0);
+    // Tokens that expire at once (`expires_in: 1`, less the margin): each check obtains one.
+    let app = Router::new()
+        .route(
+            "/oauth/token",
+            post(|| async {
+                let n = ISSUED.fetch_add(1, Ordering::SeqCst) + 1;
+                axum::Json(json!({"access_token": format!("short-lived-{n}"), "expires_in": 1}))
+            }),
+        )
+        .route(
+            "/user/profile",
+            get(|h: HeaderMap| async move {
+                let n = ISSUED.load(Ordering::SeqCst);
+                let expected = format!("Bearer short-lived-{n}");
+                if h.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) != Some(&expected) {
+                    return StatusCode::UNAUTHORIZED.into_response();
+                }
+                axum::Json(json!({"id": 1, "name": "Ada", "email": "ada@example.com"}))
+                    .into_response()
+            }),
+        );
+    let url = serve(app);
+    let h = harness(&url, CLIENT_SECRET);
+    for _ in 0..2 {
+        let r = contractgate::block_on(h.check("getUserProfile", Check::ResponseSchemaConformance));
+        assert!(matches!(r.outcome, Outcome::Passed { .. }), "{r}");
+    }
+    assert_eq!(ISSUED.load(Ordering::SeqCst), 2, "one token per check");
+}
