@@ -423,14 +423,6 @@ async fn run_async(args: &RunArgs, prepared: Prepared, out: &mut dyn Write) -> R
         }
     );
     say(header);
-    let short = redactor.short_secrets();
-    if !short.is_empty() {
-        say(format!(
-            "note: the secret in {} is shorter than {} characters: it is redacted where it stands as a whole word, not inside longer ones; use a longer one for anything but a local demo",
-            short.join(", "),
-            contractgate::redact::SHORT_SECRET
-        ));
-    }
     let read_only = target.settings.read_only;
     let environment = target.environment.clone();
     let report_base = redactor.redact(&target.base_url);
@@ -445,6 +437,16 @@ async fn run_async(args: &RunArgs, prepared: Prepared, out: &mut dyn Write) -> R
         return Err(Stop(
             exit::UNREACHABLE,
             format!("contractgate: error: could not obtain credentials: {why}"),
+        ));
+    }
+    // Short secrets, tokens the harness obtained included (a mock's login may answer `string`).
+    let obtained = harness.redactor();
+    let short = obtained.short_secrets();
+    if !short.is_empty() {
+        say(format!(
+            "note: the secret in {} is shorter than {} characters: it is redacted where it stands as a whole word, not inside longer ones; use a longer one for anything but a local demo",
+            short.join(", "),
+            contractgate::redact::SHORT_SECRET
         ));
     }
 
