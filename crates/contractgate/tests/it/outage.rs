@@ -9,7 +9,7 @@ use axum::Router;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
-use contractgate::{Api, Check, Harness, Settings};
+use contractgate::{Api, Check, Harness, Settings, Target};
 use serde_json::json;
 
 use crate::support::{
@@ -421,4 +421,69 @@ fn auth_enforced_fails_a_server_that_accepts_any_token() {
     // A server that checks the token refuses the wrong one.
     let h = harness_for(api(), profile_app("guarded"), Settings::default());
     passes(&run(&h, "getUserProfile", Check::AuthEnforced));
+}
+
+#[test]
+fn auth_enforced_fails_a_server_that_accepts_a_wrong_password() {
+    use contractgate::target::{Credentials, Secret};
+    const PASSWORD: &str = "basic-pa55word-of-ada";
+    let mut api = api();
+    api.security_schemes.insert(
+        "bearerAuth".into(),
+        contractgate_spec::ir::SecurityScheme::Http {
+            scheme: "basic".into(),
+            bearer_format: None,
+        },
+    );
+    // Checks the user name only (`ada:` and anything), or the whole pair.
+    let app = |whole_pair: bool| {
+        Router::new().route(
+            "/user/profile",
+            get(move |h: HeaderMap| async move {
+                use base64::Engine as _;
+                let sent = h
+                    .get(header::AUTHORIZATION)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.strip_prefix("Basic "))
+                    .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+                    .map(|b| String::from_utf8_lossy(&b).into_owned())
+                    .unwrap_or_default();
+                let ok = if whole_pair {
+                    sent == format!("ada:{PASSWORD}")
+                } else {
+                    sent.starts_with("ada:")
+                };
+                if !ok {
+                    return StatusCode::UNAUTHORIZED.into_response();
+                }
+                axum::Json(json!({"id": 1, "name": "Ada", "email": "ada@example.com"}))
+                    .into_response()
+            }),
+        )
+    };
+    let harness = |whole_pair: bool| {
+        let target = Target::new(serve(app(whole_pair)))
+            .unwrap()
+            .with_credentials(
+                "bearerAuth",
+                Credentials::Basic {
+                    username: Secret {
+                        env_var: "CG_USER".into(),
+                        value: Some("ada".into()),
+                    },
+                    password: Secret {
+                        env_var: "CG_PASSWORD".into(),
+                        value: Some(PASSWORD.into()),
+                    },
+                },
+            );
+        Harness::new(Arc::new(api.clone()), target)
+    };
+    let text = fails(&run(&harness(false), "getUserProfile", Check::AuthEnforced));
+    assert!(
+        text.starts_with("auth_enforced failed: a secured operation accepted a wrong password (bearerAuth: the configured one with a suffix)"),
+        "{text}"
+    );
+    assert!(!text.contains(PASSWORD), "{text}");
+    passes(&run(&harness(true), "getUserProfile", Check::AuthEnforced));
 }
