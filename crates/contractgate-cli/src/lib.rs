@@ -258,6 +258,14 @@ pub struct RunArgs {
     /// Write a JSON report (schema in docs/cli.md).
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub json: Option<PathBuf>,
+
+    /// Failures accepted for now (a file written by --write-baseline): reported as known, they
+    /// do not fail the run (wins over `baseline` in contractgate.toml).
+    #[arg(long, value_name = "FILE", help_heading = "Baseline")]
+    pub baseline: Option<PathBuf>,
+    /// Write this run's failures as a baseline file to review (each with a reason to fill in).
+    #[arg(long, value_name = "FILE", help_heading = "Baseline")]
+    pub write_baseline: Option<PathBuf>,
 }
 
 /// Arguments of `contractgate lint`.

@@ -1729,3 +1729,119 @@ fn credentials_that_cannot_be_obtained_stop_the_run_before_any_check() {
         r.all()
     );
 }
+
+#[test]
+fn a_baseline_accepts_known_failures_and_names_stale_entries() {
+    let (baseline, json, xml) = (
+        scratch("baseline.toml"),
+        scratch("baseline-run.json"),
+        scratch("baseline-run.xml"),
+    );
+    let b = baseline.to_str().unwrap();
+    let mixup = [
+        ("USER_SERVICE_FAULT", "route-mixup"),
+        ("USER_SERVICE_TOKEN", TOKEN),
+    ];
+    // Written from a failing run (which still fails).
+    let r = run_local(&["--write-baseline", b], &mixup);
+    assert_eq!(r.code, 1, "{}", r.all());
+    assert!(
+        r.stdout
+            .contains("baseline: wrote 2 accepted failure(s) to"),
+        "{}",
+        r.all()
+    );
+    let text = std::fs::read_to_string(&baseline).unwrap();
+    assert!(
+        text.contains("operation = \"getUserProfile\"\ncheck = \"response_schema_conformance\""),
+        "{text}"
+    );
+    assert!(text.contains("check = \"route_identity\""), "{text}");
+    assert!(
+        text.contains("reason = \"TODO: why this failure is accepted"),
+        "{text}"
+    );
+    let text = text.replace(
+        "TODO: why this failure is accepted, and who fixes it",
+        "PROJ-7: settings body on the profile route, fix in 1.4",
+    );
+    std::fs::write(&baseline, &text).unwrap();
+
+    // The same fault, another server on another port: known, exit 0.
+    let r = run_local(
+        &[
+            "--baseline",
+            b,
+            "--json",
+            json.to_str().unwrap(),
+            "--junit",
+            xml.to_str().unwrap(),
+        ],
+        &mixup,
+    );
+    assert_eq!(r.code, 0, "{}", r.all());
+    assert!(
+        r.stdout
+            .contains("result: PASSED (2 known failure(s) accepted by the baseline)"),
+        "{}",
+        r.all()
+    );
+    assert!(
+        r.stdout
+            .contains("accepted: PROJ-7: settings body on the profile route, fix in 1.4"),
+        "{}",
+        r.all()
+    );
+    let report = read_json(&json);
+    validate_report(&report);
+    assert_eq!(report["summary"]["known"], 2);
+    assert_eq!(report["summary"]["failed"], 0);
+    assert_eq!(report["baseline"]["known"], 2);
+    let xml_text = std::fs::read_to_string(&xml).unwrap();
+    assert!(xml_text.contains("type=\"known\""), "{xml_text}");
+
+    // Another fault is a new failure: exit 1, while the accepted ones are gone, so stale.
+    let r = run_local(
+        &["--baseline", b, "--json", json.to_str().unwrap()],
+        &[
+            ("USER_SERVICE_FAULT", "profile-500"),
+            ("USER_SERVICE_TOKEN", TOKEN),
+        ],
+    );
+    assert_eq!(r.code, 1, "{}", r.all());
+    assert!(r.stdout.contains("not_server_error"), "{}", r.all());
+    // Fixed: both entries are stale and the run passes.
+    let r = run_local(
+        &["--baseline", b, "--json", json.to_str().unwrap()],
+        &[("USER_SERVICE_TOKEN", TOKEN)],
+    );
+    assert_eq!(r.code, 0, "{}", r.all());
+    assert!(
+        r.stdout
+            .contains("Stale baseline entries: their failure is gone (fixed: remove them from"),
+        "{}",
+        r.all()
+    );
+    let report = read_json(&json);
+    validate_report(&report);
+    assert_eq!(report["baseline"]["stale"].as_array().unwrap().len(), 2);
+
+    // Expired: the failure fails again, and says why.
+    std::fs::write(
+        &baseline,
+        text.replace("# expires = \"YYYY-MM-DD\"", "expires = \"2026-01-01\""),
+    )
+    .unwrap();
+    let r = run_local(&["--baseline", b], &mixup);
+    assert_eq!(r.code, 1, "{}", r.all());
+    assert!(
+        r.stdout.contains("accepted this failure until 2026-01-01 (\"PROJ-7: settings body on the profile route, fix in 1.4\"); the entry has expired"),
+        "{}",
+        r.all()
+    );
+    // A file that does not parse is a usage error before anything is sent.
+    std::fs::write(&baseline, "[[accepted]]\noperation = 1\n").unwrap();
+    let r = run_local(&["--baseline", b], &mixup);
+    assert_eq!(r.code, 2, "{}", r.all());
+    assert!(r.stderr.contains("does not parse"), "{}", r.all());
+}

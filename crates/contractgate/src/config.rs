@@ -68,6 +68,9 @@ pub struct Config {
     /// operation), in every environment.
     #[serde(default)]
     pub allowed_server_errors: IndexMap<String, Vec<u16>>,
+    /// A file of accepted failures for every environment (relative to this file).
+    #[serde(default)]
+    pub baseline: Option<PathBuf>,
 }
 
 /// One environment.
@@ -83,6 +86,10 @@ pub struct Environment {
     /// Headers sent with every request.
     #[serde(default)]
     pub headers: IndexMap<String, String>,
+    /// A file of accepted failures for this environment (relative to the config file; over the
+    /// top-level `baseline`).
+    #[serde(default)]
+    pub baseline: Option<PathBuf>,
     /// Credentials per security scheme name, read from environment variables.
     #[serde(default)]
     pub credentials: IndexMap<String, Credential>,
@@ -318,7 +325,13 @@ impl Config {
             message: e.to_string().trim_end().to_owned(),
         })?;
         let dir = path.parent().unwrap_or(Path::new(""));
+        if let Some(b) = &mut config.baseline {
+            *b = dir.join(&*b);
+        }
         for (name, env) in &mut config.environments {
+            if let Some(b) = &mut env.baseline {
+                *b = dir.join(&*b);
+            }
             if let Some(ca) = &mut env.ca_file {
                 // `join` keeps an absolute path as it is.
                 ca.path = dir.join(&ca.path);
@@ -550,6 +563,8 @@ pub struct Settings {
     pub seed: u64,
     /// Values for environment variables that are not set (the environment's `env_defaults`).
     pub env_defaults: IndexMap<String, String>,
+    /// A file of accepted failures ([`crate::baseline`]).
+    pub baseline: Option<PathBuf>,
 }
 
 impl Default for Settings {
@@ -570,6 +585,7 @@ impl Default for Settings {
             allowed_server_errors: IndexMap::new(),
             seed: 0,
             env_defaults: IndexMap::new(),
+            baseline: None,
         }
     }
 }
@@ -590,6 +606,7 @@ impl Settings {
             fixtures: config.fixtures.clone(),
             skip: config.skip.clone(),
             allowed_server_errors: config.allowed_server_errors.clone(),
+            baseline: config.baseline.clone(),
             ..Settings::default()
         };
         let mut checks = config.checks.clone();
@@ -632,6 +649,9 @@ impl Settings {
                     .extend(statuses);
             }
             s.env_defaults = env.env_defaults.clone();
+            if env.baseline.is_some() {
+                s.baseline.clone_from(&env.baseline);
+            }
             checks.extend(env.checks.clone());
         }
         s.disabled = checks

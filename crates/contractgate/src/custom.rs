@@ -93,6 +93,12 @@ impl Harness {
     /// checks), with the same preconditions (skips, read-only, unsupported features) and the same
     /// rule for a refused request (not exercised, never passed). Failures carry the check's name.
     pub async fn check_custom(&self, operation_id: &str, custom: &CustomCheck) -> CheckResult {
+        let mut result = self.check_custom_unjudged(operation_id, custom).await;
+        self.apply_baseline(&mut result);
+        result
+    }
+
+    async fn check_custom_unjudged(&self, operation_id: &str, custom: &CustomCheck) -> CheckResult {
         let check = Check::Custom;
         let Some(op) = self.api.operation(operation_id) else {
             let failure = Failure {

@@ -75,6 +75,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod baseline;
 pub mod checks;
 pub mod client;
 pub mod config;

@@ -41,6 +41,13 @@ pub enum Outcome {
     NotExercised(Box<Failure>),
     /// The check could not run: no request could be built, or the target did not answer.
     Errored(Box<Failure>),
+    /// A failure the baseline accepts for now: reported, but it fails neither run nor test.
+    Known {
+        /// The failure.
+        failure: Box<Failure>,
+        /// Why it is accepted (from the baseline entry).
+        reason: String,
+    },
     /// Not run, by configuration (read-only environment, skip, check turned off, budget spent).
     Skipped {
         /// Why.
@@ -95,6 +102,12 @@ impl fmt::Display for CheckResult {
             | Outcome::Errored(failure) => {
                 write!(f, "{failure}")
             }
+            Outcome::Known { failure, reason } => {
+                write!(
+                    f,
+                    "known failure, accepted by the baseline ({reason}):\n{failure}"
+                )
+            }
             Outcome::Skipped { reason } => write!(f, "{} skipped: {reason} ({who})", self.check),
             Outcome::NotApplicable { reason } => {
                 write!(f, "{} does not apply: {reason} ({who})", self.check)
@@ -138,6 +151,10 @@ pub struct Harness {
     /// Tokens the harness obtains (OAuth 2 client credentials, a login), with the redactor that
     /// knows them too; or why they could not be obtained.
     pub(crate) tokens: crate::tokens::TokenState,
+    /// The accepted failures of `settings.baseline`, or why the file could not be read.
+    baseline: Option<Result<crate::baseline::Baseline, String>>,
+    /// Today, for the baseline's expiry dates.
+    today: String,
 }
 
 /// A positive request built once per operation: the wire request and its curl twin.
@@ -227,6 +244,11 @@ impl Harness {
     /// read are read from the process environment.
     pub fn new(api: Arc<Api>, mut target: Target) -> Harness {
         target.read_secrets(Some(&api), &|name| std::env::var(name).ok());
+        let baseline = target
+            .settings
+            .baseline
+            .as_deref()
+            .map(crate::baseline::Baseline::load);
         Harness {
             redactor: Arc::new(target.redactor()),
             api,
@@ -241,6 +263,8 @@ impl Harness {
             links: OnceLock::new(),
             sources: Mutex::new(HashMap::new()),
             tokens: crate::tokens::TokenState::default(),
+            baseline,
+            today: crate::baseline::today(),
         }
     }
 
@@ -281,8 +305,48 @@ impl Harness {
     }
 
     /// Runs several checks on one operation; the checks that judge the positive request share one
-    /// exchange. Results are in the order of `checks`.
+    /// exchange. Results are in the order of `checks`. A failure the target's baseline accepts is
+    /// [`Outcome::Known`].
     pub async fn check_operation(&self, operation_id: &str, checks: &[Check]) -> Vec<CheckResult> {
+        let mut results = self.check_operation_unjudged(operation_id, checks).await;
+        for r in &mut results {
+            self.apply_baseline(r);
+        }
+        results
+    }
+
+    /// A failure the baseline accepts becomes [`Outcome::Known`]; a baseline that could not be
+    /// read errors every result that would otherwise pass or fail silently.
+    pub(crate) fn apply_baseline(&self, result: &mut CheckResult) {
+        match &self.baseline {
+            None => {}
+            Some(Ok(baseline)) => baseline.apply(result, &self.today),
+            Some(Err(why)) => {
+                if matches!(
+                    result.outcome,
+                    Outcome::Passed { .. } | Outcome::Failed(_) | Outcome::NotExercised(_)
+                ) {
+                    result.outcome = Outcome::Errored(Box::new(Failure {
+                        check: result.check,
+                        severity: Severity::Critical,
+                        operation: result.subject.clone(),
+                        finding: Finding::new("the baseline file could not be read")
+                            .detail(why.clone()),
+                        request: None,
+                        response: None,
+                        not_exercised: false,
+                        custom_name: None,
+                    }));
+                }
+            }
+        }
+    }
+
+    async fn check_operation_unjudged(
+        &self,
+        operation_id: &str,
+        checks: &[Check],
+    ) -> Vec<CheckResult> {
         let Some(op) = self.api.operation(operation_id) else {
             let known: Vec<&str> = self
                 .api

@@ -197,6 +197,9 @@ fn apply_flags(args: &RunArgs, config: &mut RunConfig) -> Result<(), Stop> {
     if args.no_links {
         s.links = false;
     }
+    if let Some(b) = &args.baseline {
+        s.baseline = Some(b.clone());
+    }
     for header in &args.headers {
         let Some((name, value)) = header.split_once(':') else {
             return Err(usage(format!(
@@ -430,6 +433,14 @@ async fn run_async(args: &RunArgs, prepared: Prepared, out: &mut dyn Write) -> R
     let version = api.info.version.clone();
     let selected = plan.selected;
     let probe_url = target.base_url.clone();
+    // A baseline that does not read is a usage error, before any request.
+    let baseline = target
+        .settings
+        .baseline
+        .as_deref()
+        .map(contractgate::baseline::Baseline::load)
+        .transpose()
+        .map_err(usage)?;
     let harness = Arc::new(Harness::new(Arc::new(api), target));
     // Tokens from a token endpoint or a login operation: without them no check can judge the
     // API as configured, so stop here (exit 3) instead of failing every check.
@@ -490,7 +501,7 @@ async fn run_async(args: &RunArgs, prepared: Prepared, out: &mut dyn Write) -> R
             None => {}
         }
     }
-    let report = RunReport {
+    let mut report = RunReport {
         spec: args.spec.display().to_string(),
         title,
         version,
@@ -507,7 +518,11 @@ async fn run_async(args: &RunArgs, prepared: Prepared, out: &mut dyn Write) -> R
         duration,
         stopped_early,
         connection_loss,
+        baseline: None,
     };
+    report.baseline = baseline
+        .as_ref()
+        .map(|b| report::BaselineReport::of(b, &report.units));
     // Stop the server before writing reports, so its log is complete.
     drop(running);
 
@@ -526,6 +541,29 @@ async fn run_async(args: &RunArgs, prepared: Prepared, out: &mut dyn Write) -> R
     for e in failed_writes {
         say(e);
         code = exit::USAGE;
+    }
+    if let Some(path) = &args.write_baseline {
+        let mut written_baseline = contractgate::baseline::Baseline::of_failures(
+            report.units.iter().flat_map(|u| &u.results),
+        );
+        for a in &mut written_baseline.accepted {
+            a.finding = redactor.redact(&a.finding);
+        }
+        let n = written_baseline.accepted.len();
+        match report::write_text(path, &written_baseline.to_toml()) {
+            Ok(()) => written.push(format!(
+                "baseline: wrote {n} accepted failure(s) to {}; give each a reason, then run with --baseline {}",
+                path.display(),
+                path.display()
+            )),
+            Err(e) => {
+                say(format!(
+                    "contractgate: error: cannot write the baseline {}: {e}",
+                    path.display()
+                ));
+                code = exit::USAGE;
+            }
+        }
     }
     if let Some(s) = &report.server {
         written.push(format!("server log: {}", s.log.display()));

@@ -22,7 +22,15 @@ struct Doc<'a> {
     exit_code: u8,
     summary: Summary,
     connection_loss: Option<LossDoc<'a>>,
+    baseline: Option<BaselineDoc<'a>>,
     operations: Vec<UnitDoc<'a>>,
+}
+
+#[derive(Serialize)]
+struct BaselineDoc<'a> {
+    file: &'a str,
+    known: usize,
+    stale: &'a [contractgate::baseline::Accepted],
 }
 
 #[derive(Serialize)]
@@ -183,6 +191,11 @@ pub fn render(
             },
             unreachable: l.unreachable(),
         }),
+        baseline: report.baseline.as_ref().map(|b| BaselineDoc {
+            file: &b.path,
+            known: counts.known,
+            stale: &b.stale,
+        }),
         operations: report
             .units
             .iter()
@@ -210,7 +223,7 @@ pub fn render(
                                 contractgate::Outcome::Passed { warnings } => warnings,
                                 _ => &[],
                             },
-                            failure: r.failure().map(|f| FailureDoc {
+                            failure: super::any_failure(r).map(|f| FailureDoc {
                                 title: &f.finding.title,
                                 severity: f.severity,
                                 rendered: f.to_string(),

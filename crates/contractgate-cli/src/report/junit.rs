@@ -2,7 +2,8 @@
 //! API. `classname` is the operation id (the path for `method_not_allowed`), `name` the check.
 //! A failed check is a `<failure>` (`not_exercised` too, with its own `type`), a check that got
 //! no answer an `<error>`; its text is the harness's rendering. Skipped and not-applicable checks
-//! are `<skipped>` with the reason as the message.
+//! are `<skipped>` with the reason as the message; so is a failure the baseline accepts (type
+//! `known`, the reason and the failure's headline as the message, its rendering as the text).
 //!
 //! Every testcase has a `time`: the time of the requests it needed. The checks of an operation
 //! judged on its one shared exchange count that exchange once, on the first of them (normally
@@ -44,6 +45,20 @@ pub fn render(
                         status
                             .set_message(r(&f.headline()))
                             .set_type(s.as_str())
+                            .set_description(r(&f.to_string()));
+                    }
+                    status
+                }
+                Status::Known => {
+                    let mut status = TestCaseStatus::skipped();
+                    let why = super::reason(&result.outcome).unwrap_or_default();
+                    status.set_type("known");
+                    if let Some(f) = super::any_failure(result) {
+                        status
+                            .set_message(r(&format!(
+                                "known failure, accepted by the baseline: {why} ({})",
+                                f.headline()
+                            )))
                             .set_description(r(&f.to_string()));
                     }
                     status

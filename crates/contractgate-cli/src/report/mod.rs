@@ -45,7 +45,11 @@ pub fn check_times(results: &[CheckResult], elapsed: Duration) -> Vec<Duration> 
         .position(|r| {
             matches!(
                 Status::of(&r.outcome),
-                Status::Passed | Status::Failed | Status::NotExercised | Status::Errored
+                Status::Passed
+                    | Status::Failed
+                    | Status::NotExercised
+                    | Status::Errored
+                    | Status::Known
             )
         })
         .or_else(|| {
@@ -173,6 +177,73 @@ pub struct RunReport {
     pub stopped_early: bool,
     /// Checks that got no answer, or a server that exited during the run.
     pub connection_loss: Option<ConnectionLoss>,
+    /// The baseline used, and its entries whose failure is gone.
+    pub baseline: Option<BaselineReport>,
+}
+
+/// What a run says about its baseline.
+#[derive(Clone, Debug)]
+pub struct BaselineReport {
+    /// The file.
+    pub path: String,
+    /// Entries whose operation and check ran and did not fail that way: fixed, to remove.
+    pub stale: Vec<contractgate::baseline::Accepted>,
+}
+
+impl BaselineReport {
+    /// The entries of `baseline` that are stale after `units`: their operation and check ran (not
+    /// skipped, not applicable) and no result has their fingerprint.
+    pub fn of(baseline: &contractgate::baseline::Baseline, units: &[UnitReport]) -> BaselineReport {
+        use contractgate::baseline::Fingerprint;
+        let stale = baseline
+            .accepted
+            .iter()
+            .filter(|a| {
+                let mut ran = false;
+                for u in units {
+                    let subject = if u.subject.method.is_empty() {
+                        &u.subject.path
+                    } else {
+                        &u.subject.id
+                    };
+                    if *subject != a.operation {
+                        continue;
+                    }
+                    for r in &u.results {
+                        let failure = match &r.outcome {
+                            Outcome::Known { failure, .. } => Some(&**failure),
+                            _ => r.failure(),
+                        };
+                        let name = failure.map_or(r.check.as_str(), |f| f.check_name());
+                        if name != a.check {
+                            continue;
+                        }
+                        if failure.is_some_and(|f| Fingerprint::of(f).id == a.fingerprint) {
+                            return false;
+                        }
+                        ran |= matches!(
+                            Status::of(&r.outcome),
+                            Status::Passed | Status::Failed | Status::NotExercised | Status::Known
+                        );
+                    }
+                }
+                ran
+            })
+            .cloned()
+            .collect();
+        BaselineReport {
+            path: baseline.path.display().to_string(),
+            stale,
+        }
+    }
+}
+
+/// The failure of a result, accepted by the baseline or not.
+pub fn any_failure(result: &CheckResult) -> Option<&contractgate::Failure> {
+    match &result.outcome {
+        Outcome::Known { failure, .. } => Some(failure),
+        _ => result.failure(),
+    }
 }
 
 /// How one check ended, as reports count it.
@@ -186,6 +257,8 @@ pub enum Status {
     NotExercised,
     /// No answer, or no request could be built (counts as failed).
     Errored,
+    /// A failure the baseline accepts: reported, does not fail the run.
+    Known,
     /// Not run by configuration or mode.
     Skipped,
     /// Cannot apply to this operation.
@@ -200,18 +273,20 @@ impl Status {
             Outcome::Failed(_) => Status::Failed,
             Outcome::NotExercised(_) => Status::NotExercised,
             Outcome::Errored(_) => Status::Errored,
+            Outcome::Known { .. } => Status::Known,
             Outcome::Skipped { .. } => Status::Skipped,
             Outcome::NotApplicable { .. } => Status::NotApplicable,
         }
     }
 
-    /// `passed`, `failed`, `not_exercised`, `errored`, `skipped`, `not_applicable`.
+    /// `passed`, `failed`, `not_exercised`, `errored`, `known`, `skipped`, `not_applicable`.
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Passed => "passed",
             Status::Failed => "failed",
             Status::NotExercised => "not_exercised",
             Status::Errored => "errored",
+            Status::Known => "known",
             Status::Skipped => "skipped",
             Status::NotApplicable => "not_applicable",
         }
@@ -235,6 +310,8 @@ pub struct Counts {
     pub failed: usize,
     /// Of `failed`, the checks that were not exercised (the request never reached the handler).
     pub not_exercised: usize,
+    /// Failures the baseline accepts (not in `failed`).
+    pub known: usize,
     /// Skipped.
     pub skipped: usize,
     /// Not applicable.
@@ -253,6 +330,7 @@ impl Counts {
                     c.not_exercised += 1;
                 }
                 s if s.is_failure() => c.failed += 1,
+                Status::Known => c.known += 1,
                 Status::Skipped => c.skipped += 1,
                 _ => c.not_applicable += 1,
             }
@@ -267,7 +345,7 @@ impl Counts {
 
     /// Every check counted.
     pub fn total(&self) -> usize {
-        self.passed + self.failed + self.skipped + self.not_applicable
+        self.passed + self.failed + self.known + self.skipped + self.not_applicable
     }
 }
 
@@ -356,6 +434,11 @@ pub fn write_files(
     (written, errors)
 }
 
+/// Writes `text` to `path`, creating its folder.
+pub fn write_text(path: &std::path::Path, text: &str) -> Result<(), String> {
+    write_file(path, text)
+}
+
 fn write_file(path: &std::path::Path, text: &str) -> Result<(), String> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
@@ -363,10 +446,12 @@ fn write_file(path: &std::path::Path, text: &str) -> Result<(), String> {
     std::fs::write(path, text).map_err(|e| e.to_string())
 }
 
-/// The reason of a skipped or not-applicable result.
+/// The reason of a skipped or not-applicable result, or why a known failure is accepted.
 pub fn reason(outcome: &Outcome) -> Option<&str> {
     match outcome {
-        Outcome::Skipped { reason } | Outcome::NotApplicable { reason } => Some(reason),
+        Outcome::Skipped { reason }
+        | Outcome::NotApplicable { reason }
+        | Outcome::Known { reason, .. } => Some(reason),
         _ => None,
     }
 }

@@ -11,6 +11,7 @@ use super::{Counts, RunReport, ServerState, Status, label, no_answer};
 pub fn render(report: &RunReport) -> String {
     let mut s = String::new();
     s.push_str(&failures(report));
+    s.push_str(&known(report));
     s.push_str(&warnings(report));
     s.push_str(&skipped(report));
     s.push_str(&table(report));
@@ -50,6 +51,14 @@ pub fn failures(report: &RunReport) -> String {
         }
     }
     let mut s = String::new();
+    let checks: usize = groups.iter().map(|(_, also)| 1 + also.len()).sum();
+    if checks > groups.len() {
+        let _ = writeln!(
+            s,
+            "{} failure(s) fail {checks} check(s): the checks of an operation that fail on one answer for one reason are shown once.\n",
+            groups.len()
+        );
+    }
     for (i, (failure, also)) in groups.iter().enumerate() {
         let _ = writeln!(
             s,
@@ -94,6 +103,52 @@ pub fn failures(report: &RunReport) -> String {
                 rest.join(", ")
             };
             let _ = writeln!(s, "  {}: {which}", label(&unit.subject));
+        }
+        s.push('\n');
+    }
+    s
+}
+
+/// Failures the baseline accepts, with their reason, and the baseline's entries whose failure is
+/// gone.
+pub fn known(report: &RunReport) -> String {
+    let Some(baseline) = &report.baseline else {
+        return String::new();
+    };
+    let mut s = String::new();
+    let mut lines = Vec::new();
+    for u in &report.units {
+        for r in &u.results {
+            if let Outcome::Known { failure, reason } = &r.outcome {
+                let kind = contractgate::baseline::Fingerprint::of(failure).kind;
+                lines.push(format!(
+                    "  {} · {}: {kind}\n    accepted: {reason}",
+                    label(&u.subject),
+                    failure.check_name()
+                ));
+            }
+        }
+    }
+    if !lines.is_empty() {
+        let _ = writeln!(
+            s,
+            "Known failures (accepted by the baseline {}; they do not fail the run):\n{}\n",
+            baseline.path,
+            lines.join("\n")
+        );
+    }
+    if !baseline.stale.is_empty() {
+        let _ = writeln!(
+            s,
+            "Stale baseline entries: their failure is gone (fixed: remove them from {}):",
+            baseline.path
+        );
+        for a in &baseline.stale {
+            let _ = writeln!(
+                s,
+                "  {} · {}: {} (fingerprint {})",
+                a.operation, a.check, a.finding, a.fingerprint
+            );
         }
         s.push('\n');
     }
@@ -171,6 +226,8 @@ pub fn table(report: &RunReport) -> String {
                 "FAIL"
             } else if c.not_exercised > 0 {
                 "NOT EXERCISED"
+            } else if c.known > 0 {
+                "KNOWN"
             } else if c.passed > 0 {
                 "ok"
             } else {
@@ -226,6 +283,9 @@ pub fn summary(report: &RunReport) -> String {
         c.not_applicable,
         report.duration.as_secs_f64()
     );
+    if c.known > 0 {
+        let _ = write!(s, "; {} known failure(s) accepted by the baseline", c.known);
+    }
     if let Some(shard) = report.shard {
         let _ = write!(
             s,
@@ -266,7 +326,13 @@ pub fn summary(report: &RunReport) -> String {
             (!parts.is_empty()).then(|| format!("  {}: {}", label(&u.subject), parts.join("; ")))
         })
         .collect();
-    if failing.is_empty() && !gone {
+    if failing.is_empty() && !gone && c.known > 0 {
+        let _ = writeln!(
+            s,
+            "result: PASSED ({} known failure(s) accepted by the baseline)",
+            c.known
+        );
+    } else if failing.is_empty() && !gone {
         s.push_str("result: PASSED\n");
     } else {
         s.push_str("result: FAILED\n");

@@ -44,6 +44,12 @@ impl Harness {
     /// 2xx and 5xx fail). A method that another documented template answers for the same URL is
     /// not tried.
     pub async fn check_path(&self, path: &str) -> CheckResult {
+        let mut result = self.check_path_unjudged(path).await;
+        self.apply_baseline(&mut result);
+        result
+    }
+
+    async fn check_path_unjudged(&self, path: &str) -> CheckResult {
         let check = Check::MethodNotAllowed;
         let subject = OperationInfo::path(path);
         let result = |outcome| CheckResult {

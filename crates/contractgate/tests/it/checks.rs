@@ -353,6 +353,7 @@ fn one_exchange_serves_every_response_check() {
                 Outcome::Failed(_) => "failed",
                 Outcome::NotExercised(_) => "not exercised",
                 Outcome::Errored(_) => "errored",
+                Outcome::Known { .. } => "known",
                 Outcome::Skipped { .. } => "skipped",
                 Outcome::NotApplicable { .. } => "not applicable",
             };

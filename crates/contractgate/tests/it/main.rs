@@ -1,6 +1,7 @@
 //! Integration tests of the harness against real axum servers on 127.0.0.1.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod baseline;
 mod ca_file;
 mod checks;
 mod custom;
