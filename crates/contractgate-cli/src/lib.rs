@@ -37,6 +37,9 @@ pub mod exit {
     /// answer and a TCP connect after the run fails), or the server did not start, or exited
     /// during the run.
     pub const UNREACHABLE: u8 = 3;
+    /// `run`: every check passed, but fewer operations were exercised than `--min-coverage`
+    /// asks (contract failures are exit 1 whatever the coverage).
+    pub const COVERAGE: u8 = 4;
     /// `run`: interrupted by Ctrl-C or SIGTERM (the server, if any, was stopped).
     pub const INTERRUPTED: u8 = 130;
 }
@@ -258,6 +261,14 @@ pub struct RunArgs {
     /// Write a JSON report (schema in docs/cli.md).
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub json: Option<PathBuf>,
+
+    /// Fail the run (exit 4) when fewer than PCT percent of the operations run were exercised
+    /// (their request reached the handler); wins over `min_coverage` in contractgate.toml.
+    #[arg(long, value_name = "PCT", help_heading = "Output")]
+    pub min_coverage: Option<f64>,
+    /// List every operation that was not exercised (the first 10 otherwise).
+    #[arg(long, short = 'v', help_heading = "Output")]
+    pub verbose: bool,
 
     /// Failures accepted for now (a file written by --write-baseline): reported as known, they
     /// do not fail the run (wins over `baseline` in contractgate.toml).

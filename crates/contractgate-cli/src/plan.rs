@@ -77,6 +77,10 @@ pub struct Plan {
     pub path_check: bool,
     /// How many operations the selection kept before sharding.
     pub selected: usize,
+    /// Operations `--include` kept and `--exclude` dropped: they are units too, so reports list
+    /// them as skipped ("excluded by --exclude tag:admin"), but they are not selected. By id,
+    /// with that reason.
+    pub excluded: Vec<(String, String)>,
 }
 
 /// Builds the plan: `checks` empty means every check.
@@ -98,9 +102,22 @@ pub fn plan(api: &Api, selection: &Selection, shard: Option<Shard>, checks: &[Ch
     let mut units = Vec::new();
     let mut seen_paths: Vec<&str> = Vec::new();
     let mut selected = 0;
-    for op in api.operations.iter().filter(|op| selection.selects(op)) {
-        selected += 1;
+    let mut excluded = Vec::new();
+    for op in &api.operations {
+        let included =
+            selection.include.is_empty() || selection.include.iter().any(|s| s.matches(op));
+        if !included {
+            continue;
+        }
         let mine = shard.is_none_or(|s| s.owns(&op.id));
+        if let Some(selector) = selection.exclude.iter().find(|s| s.matches(op)) {
+            if mine && !operation_checks.is_empty() {
+                units.push(Unit::Operation(op.id.clone()));
+                excluded.push((op.id.clone(), format!("excluded by --exclude {selector}")));
+            }
+            continue;
+        }
+        selected += 1;
         if mine && !operation_checks.is_empty() {
             units.push(Unit::Operation(op.id.clone()));
         }
@@ -116,6 +133,7 @@ pub fn plan(api: &Api, selection: &Selection, shard: Option<Shard>, checks: &[Ch
         operation_checks,
         path_check,
         selected,
+        excluded,
     }
 }
 

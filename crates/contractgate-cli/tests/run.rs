@@ -718,9 +718,22 @@ fn selection_checks_and_budget() {
     assert_eq!(r.code, 0, "{}", r.all());
     let report = read_json(&json);
     validate_report(&report);
-    assert_eq!(ids_of(&report, "operation"), ["getUserProfile"]);
+    // The excluded PUT is listed, skipped with the selector that excluded it.
+    assert_eq!(
+        ids_of(&report, "operation"),
+        ["getUserProfile", "updateUserProfile"]
+    );
     assert_eq!(ids_of(&report, "path"), ["/user/profile"]);
-    assert_eq!(report["summary"]["checks"], 2);
+    assert_eq!(report["summary"]["checks"], 3);
+    assert_eq!(report["summary"]["passed"], 2);
+    assert_eq!(report["summary"]["skipped"], 1);
+    assert!(
+        r.stdout.contains(
+            "PUT /user/profile (updateUserProfile): status_code_conformance: excluded by --exclude method:PUT"
+        ),
+        "{}",
+        r.all()
+    );
 
     // A budget of 2 requests: the rest is skipped, and says why.
     let r = run_local(&["--max-requests", "2", "--concurrency", "1"], &[]);
@@ -1844,4 +1857,170 @@ fn a_baseline_accepts_known_failures_and_names_stale_entries() {
     let r = run_local(&["--baseline", b], &mixup);
     assert_eq!(r.code, 2, "{}", r.all());
     assert!(r.stderr.contains("does not parse"), "{}", r.all());
+}
+
+#[test]
+fn coverage_counts_what_was_exercised_and_min_coverage_fails_a_run_that_proved_too_little() {
+    let api = contractgate_spec::load(Path::new(&repo().join(SPEC)))
+        .unwrap()
+        .api;
+    // Counted from the IR, apart from the coverage code.
+    let documented: usize = api
+        .operations
+        .iter()
+        .map(|op| {
+            op.responses
+                .iter()
+                .filter(|r| r.status != contractgate_spec::ir::StatusSpec::Default)
+                .count()
+        })
+        .sum();
+    let declared: usize = api.operations.iter().map(|op| op.parameters.len()).sum();
+    let gets = api
+        .operations
+        .iter()
+        .filter(|op| op.method.as_str() == "GET")
+        .count();
+    let json = scratch("coverage.json");
+    let r = run_local(
+        &["--json", json.to_str().unwrap()],
+        &[("USER_SERVICE_TOKEN", TOKEN)],
+    );
+    assert_eq!(r.code, 0, "{}", r.all());
+    let report = read_json(&json);
+    validate_report(&report);
+    let c = &report["coverage"];
+    assert_eq!(c["operations"]["covered"], api.operations.len());
+    assert_eq!(c["operations"]["total"], api.operations.len());
+    assert_eq!(c["statuses"]["total"], documented);
+    assert_eq!(c["parameters"]["total"], declared);
+    assert!(
+        r.stdout.contains(&format!(
+            "coverage: {n} of {n} operations exercised (100%), {} of {documented} documented statuses seen",
+            c["statuses"]["covered"],
+            n = api.operations.len()
+        )),
+        "{}",
+        r.all()
+    );
+    // Every documented status counted as seen was received.
+    for unit in report["operations"].as_array().unwrap() {
+        let Some(cov) = unit.get("coverage") else {
+            continue;
+        };
+        for s in cov["statuses_seen"].as_array().unwrap() {
+            let s = s.as_str().unwrap();
+            assert!(
+                cov["statuses_received"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|r| {
+                        let r = r.to_string();
+                        r == s || (s.ends_with("XX") && r.starts_with(&s[..1]))
+                    }),
+                "{cov}"
+            );
+        }
+    }
+
+    // Read-only: only the GET operations are exercised; below 80% is exit 4, and says why.
+    let r = run_local(
+        &[
+            "--read-only",
+            "--min-coverage",
+            "80",
+            "--json",
+            json.to_str().unwrap(),
+        ],
+        &[("USER_SERVICE_TOKEN", TOKEN)],
+    );
+    assert_eq!(r.code, 4, "{}", r.all());
+    let report = read_json(&json);
+    validate_report(&report);
+    assert_eq!(report["coverage"]["operations"]["covered"], gets);
+    assert_eq!(report["coverage"]["below_min"], true);
+    assert!(
+        r.stdout
+            .contains("  not exercised: POST /users (createUser): skipped (read-only environment)"),
+        "{}",
+        r.all()
+    );
+    assert!(
+        r.stdout
+            .contains("result: FAILED (too few operations exercised: see coverage above)"),
+        "{}",
+        r.all()
+    );
+
+    // A request the server refuses (an id that does not exist there) is not coverage.
+    let dir = scratch("coverage-refused");
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = example_config(
+        &dir,
+        "[environments.t.credentials]\nbearerAuth = { token_env = \"USER_SERVICE_TOKEN\" }\n[environments.t.fixtures.getUser]\nparams = { id = \"00000000-0000-4000-8000-000000000000\" }\n",
+    );
+    let r = contractgate(
+        &[
+            "run",
+            SPEC,
+            "--config",
+            config.to_str().unwrap(),
+            "--env",
+            "t",
+            "--no-links",
+            "--include",
+            "getUser",
+            "--min-coverage",
+            "100",
+        ],
+        &[("USER_SERVICE_TOKEN", TOKEN)],
+    );
+    assert_eq!(r.code, 1, "not exercised fails the run first: {}", r.all());
+    assert!(
+        r.stdout
+            .contains("coverage: 0 of 1 operations exercised (0%)"),
+        "{}",
+        r.all()
+    );
+    assert!(
+        r.stdout.contains(
+            "not exercised: GET /users/{id} (getUser): the server refused the request built from the spec (404 Not Found)"
+        ),
+        "{}",
+        r.all()
+    );
+}
+
+#[test]
+fn excluded_operations_are_listed_as_skipped() {
+    let json = scratch("excluded.json");
+    let r = run_local(
+        &["--exclude", "tag:users", "--json", json.to_str().unwrap()],
+        &[("USER_SERVICE_TOKEN", TOKEN)],
+    );
+    assert_eq!(r.code, 0, "{}", r.all());
+    assert!(
+        r.stdout
+            .contains("POST /users (createUser): all checks: excluded by --exclude tag:users"),
+        "{}",
+        r.all()
+    );
+    let report = read_json(&json);
+    validate_report(&report);
+    // Listed, but not counted as run operations in the coverage.
+    assert!(
+        report["operations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u["id"] == "createUser")
+    );
+    assert!(
+        report["coverage"]["uncovered"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|u| u["id"] != "createUser")
+    );
 }

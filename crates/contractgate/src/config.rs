@@ -71,6 +71,9 @@ pub struct Config {
     /// A file of accepted failures for every environment (relative to this file).
     #[serde(default)]
     pub baseline: Option<PathBuf>,
+    /// `contractgate run` only: the least percentage of operations exercised.
+    #[serde(default)]
+    pub min_coverage: Option<f64>,
 }
 
 /// One environment.
@@ -90,6 +93,10 @@ pub struct Environment {
     /// top-level `baseline`).
     #[serde(default)]
     pub baseline: Option<PathBuf>,
+    /// `contractgate run` only: the least percentage of operations exercised (over the top-level
+    /// `min_coverage`).
+    #[serde(default)]
+    pub min_coverage: Option<f64>,
     /// Credentials per security scheme name, read from environment variables.
     #[serde(default)]
     pub credentials: IndexMap<String, Credential>,
@@ -565,6 +572,8 @@ pub struct Settings {
     pub env_defaults: IndexMap<String, String>,
     /// A file of accepted failures ([`crate::baseline`]).
     pub baseline: Option<PathBuf>,
+    /// `contractgate run` only: the least percentage of operations exercised.
+    pub min_coverage: Option<f64>,
 }
 
 impl Default for Settings {
@@ -586,6 +595,7 @@ impl Default for Settings {
             seed: 0,
             env_defaults: IndexMap::new(),
             baseline: None,
+            min_coverage: None,
         }
     }
 }
@@ -607,6 +617,7 @@ impl Settings {
             skip: config.skip.clone(),
             allowed_server_errors: config.allowed_server_errors.clone(),
             baseline: config.baseline.clone(),
+            min_coverage: config.min_coverage,
             ..Settings::default()
         };
         let mut checks = config.checks.clone();
@@ -651,6 +662,9 @@ impl Settings {
             s.env_defaults = env.env_defaults.clone();
             if env.baseline.is_some() {
                 s.baseline.clone_from(&env.baseline);
+            }
+            if env.min_coverage.is_some() {
+                s.min_coverage = env.min_coverage;
             }
             checks.extend(env.checks.clone());
         }

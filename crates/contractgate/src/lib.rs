@@ -79,6 +79,7 @@ pub mod baseline;
 pub mod checks;
 pub mod client;
 pub mod config;
+pub mod coverage;
 pub mod curl;
 pub mod custom;
 pub mod data;

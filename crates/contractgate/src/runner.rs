@@ -155,6 +155,8 @@ pub struct Harness {
     baseline: Option<Result<crate::baseline::Baseline, String>>,
     /// Today, for the baseline's expiry dates.
     today: String,
+    /// What was sent to and seen from each operation ([`Harness::coverage`]).
+    pub(crate) seen: crate::coverage::SeenMap,
 }
 
 /// A positive request built once per operation: the wire request and its curl twin.
@@ -265,6 +267,7 @@ impl Harness {
             tokens: crate::tokens::TokenState::default(),
             baseline,
             today: crate::baseline::today(),
+            seen: crate::coverage::SeenMap::default(),
         }
     }
 
@@ -583,6 +586,7 @@ impl Harness {
         };
         match self.send(op, wire, curl, planned.notes.clone()).await {
             Ok(exchange) => {
+                self.saw_positive(op, &planned, exchange.response.status);
                 if let Ok(mut statuses) = self.positive_status.lock() {
                     statuses.insert(op.id.clone(), exchange.response.status);
                 }
@@ -674,6 +678,7 @@ impl Harness {
         notes: Vec<String>,
     ) -> Result<Exchange, Unsent> {
         let exchange = self.send_once(op, wire, curl, notes).await?;
+        self.saw(op, &exchange.wire, exchange.response.status);
         if exchange.response.status != 401 {
             return Ok(exchange);
         }
@@ -713,7 +718,10 @@ impl Harness {
             Err(_) => return Ok(exchange),
         };
         match client::send(client, &wire, &settings.http).await {
-            Ok(response) => Ok(Exchange::new(wire, curl, notes, response)),
+            Ok(response) => {
+                self.saw(op, &wire, response.status);
+                Ok(Exchange::new(wire, curl, notes, response))
+            }
             Err(e) => Err(self.transport_failure(op, &wire, &curl, &notes, &e)),
         }
     }

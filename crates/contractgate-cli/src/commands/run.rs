@@ -106,12 +106,12 @@ fn prepare(args: &RunArgs) -> Result<Prepared, Stop> {
     let plan = plan::plan(&api, &selection, args.shard, &args.checks);
     // An operation the user excluded is never sent, not even as the source of a link.
     for op in &api.operations {
-        if args.exclude.iter().any(|s| s.matches(op)) {
+        if let Some(selector) = args.exclude.iter().find(|s| s.matches(op)) {
             config
                 .settings
                 .skip
                 .entry(op.id.clone())
-                .or_insert_with(|| "excluded by --exclude".to_owned());
+                .or_insert_with(|| format!("excluded by --exclude {selector}"));
         }
     }
     if plan.selected == 0 {
@@ -199,6 +199,16 @@ fn apply_flags(args: &RunArgs, config: &mut RunConfig) -> Result<(), Stop> {
     }
     if let Some(b) = &args.baseline {
         s.baseline = Some(b.clone());
+    }
+    if let Some(m) = args.min_coverage {
+        s.min_coverage = Some(m);
+    }
+    if let Some(m) = s.min_coverage
+        && !(0.0..=100.0).contains(&m)
+    {
+        return Err(usage(format!(
+            "--min-coverage / min_coverage must be a percentage from 0 to 100, not {m}"
+        )));
     }
     for header in &args.headers {
         let Some((name, value)) = header.split_once(':') else {
@@ -427,6 +437,7 @@ async fn run_async(args: &RunArgs, prepared: Prepared, out: &mut dyn Write) -> R
     );
     say(header);
     let read_only = target.settings.read_only;
+    let min_coverage = target.settings.min_coverage;
     let environment = target.environment.clone();
     let report_base = redactor.redact(&target.base_url);
     let title = api.info.title.clone();
@@ -519,7 +530,15 @@ async fn run_async(args: &RunArgs, prepared: Prepared, out: &mut dyn Write) -> R
         stopped_early,
         connection_loss,
         baseline: None,
+        coverage: None,
+        verbose: args.verbose,
     };
+    report.coverage = Some(report::coverage::of(
+        &harness,
+        &report.units,
+        &plan.excluded,
+        min_coverage,
+    ));
     report.baseline = baseline
         .as_ref()
         .map(|b| report::BaselineReport::of(b, &report.units));
@@ -643,6 +662,34 @@ async fn schedule(
             Unit::Path(_) => vec![Check::MethodNotAllowed],
         };
         // The semaphore is never closed, so acquiring only waits for a running unit to end.
+        let excluded = match &unit {
+            Unit::Operation(id) => plan
+                .excluded
+                .iter()
+                .find(|(e, _)| e == id)
+                .map(|(_, why)| why.clone()),
+            Unit::Path(_) => None,
+        };
+        if let Some(reason) = excluded {
+            let report = UnitReport {
+                results: unit_checks
+                    .iter()
+                    .map(|&check| CheckResult {
+                        check,
+                        subject: subject.clone(),
+                        outcome: Outcome::Skipped {
+                            reason: reason.clone(),
+                        },
+                    })
+                    .collect(),
+                times: vec![Duration::ZERO; unit_checks.len()],
+                subject,
+                duration: Duration::ZERO,
+            };
+            lock(&progress).finished(&report);
+            done[index] = Some(report);
+            continue;
+        }
         let permit = Arc::clone(&semaphore).acquire_owned().await.ok();
         if fail_fast && stop.load(Ordering::SeqCst) {
             let report = UnitReport {

@@ -23,7 +23,42 @@ struct Doc<'a> {
     summary: Summary,
     connection_loss: Option<LossDoc<'a>>,
     baseline: Option<BaselineDoc<'a>>,
+    coverage: Option<CoverageDoc<'a>>,
     operations: Vec<UnitDoc<'a>>,
+}
+
+#[derive(Serialize)]
+struct CoverageDoc<'a> {
+    operations: RatioDoc,
+    statuses: RatioDoc,
+    parameters: RatioDoc,
+    body_properties: RatioDoc,
+    min_coverage: Option<f64>,
+    below_min: bool,
+    uncovered: Vec<UncoveredDoc<'a>>,
+}
+
+#[derive(Serialize)]
+struct RatioDoc {
+    covered: usize,
+    total: usize,
+    percent: f64,
+}
+
+impl From<super::coverage::Ratio> for RatioDoc {
+    fn from(r: super::coverage::Ratio) -> Self {
+        RatioDoc {
+            covered: r.covered,
+            total: r.total,
+            percent: (r.percent() * 10.0).round() / 10.0,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct UncoveredDoc<'a> {
+    id: &'a str,
+    why: &'a str,
 }
 
 #[derive(Serialize)]
@@ -102,6 +137,8 @@ struct UnitDoc<'a> {
     summary: Option<&'a str>,
     duration_ms: u64,
     counts: Counts,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    coverage: Option<&'a super::coverage::Covered>,
     checks: Vec<CheckDoc<'a>>,
 }
 
@@ -191,6 +228,21 @@ pub fn render(
             },
             unreachable: l.unreachable(),
         }),
+        coverage: report.coverage.as_ref().map(|c| CoverageDoc {
+            operations: c.operations_ratio().into(),
+            statuses: c.statuses_ratio().into(),
+            parameters: c.parameters_ratio().into(),
+            body_properties: c.body_ratio().into(),
+            min_coverage: c.min,
+            below_min: c.below_min(),
+            uncovered: c
+                .uncovered()
+                .map(|o| UncoveredDoc {
+                    id: &o.id,
+                    why: o.why_not.as_deref().unwrap_or_default(),
+                })
+                .collect(),
+        }),
         baseline: report.baseline.as_ref().map(|b| BaselineDoc {
             file: &b.path,
             known: counts.known,
@@ -210,6 +262,11 @@ pub fn render(
                     summary: u.subject.summary.as_deref(),
                     duration_ms: ms(u.duration),
                     counts: Counts::of(&u.results),
+                    coverage: report.coverage.as_ref().and_then(|c| {
+                        c.operations
+                            .iter()
+                            .find(|o| !is_path && o.id == u.subject.id)
+                    }),
                     checks: u
                         .results
                         .iter()

@@ -2,6 +2,7 @@
 //! JSON ([`json`]). Failures are always the harness's rendering ([`contractgate::Failure`]'s
 //! `Display`), never reformatted.
 
+pub mod coverage;
 pub mod json;
 pub mod junit;
 pub mod terminal;
@@ -179,6 +180,10 @@ pub struct RunReport {
     pub connection_loss: Option<ConnectionLoss>,
     /// The baseline used, and its entries whose failure is gone.
     pub baseline: Option<BaselineReport>,
+    /// What the run covered.
+    pub coverage: Option<coverage::CoverageReport>,
+    /// List every uncovered operation.
+    pub verbose: bool,
 }
 
 /// What a run says about its baseline.
@@ -366,6 +371,12 @@ impl RunReport {
             exit::UNREACHABLE
         } else if self.counts().failed > 0 {
             exit::FAILED
+        } else if self
+            .coverage
+            .as_ref()
+            .is_some_and(coverage::CoverageReport::below_min)
+        {
+            exit::COVERAGE
         } else {
             exit::OK
         }

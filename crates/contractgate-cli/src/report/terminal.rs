@@ -326,7 +326,16 @@ pub fn summary(report: &RunReport) -> String {
             (!parts.is_empty()).then(|| format!("  {}: {}", label(&u.subject), parts.join("; ")))
         })
         .collect();
-    if failing.is_empty() && !gone && c.known > 0 {
+    let coverage_failed = report
+        .coverage
+        .as_ref()
+        .is_some_and(super::coverage::CoverageReport::below_min);
+    if let Some(coverage) = &report.coverage {
+        s.push_str(&coverage.render(report.verbose));
+    }
+    if failing.is_empty() && !gone && coverage_failed {
+        s.push_str("result: FAILED (too few operations exercised: see coverage above)\n");
+    } else if failing.is_empty() && !gone && c.known > 0 {
         let _ = writeln!(
             s,
             "result: PASSED ({} known failure(s) accepted by the baseline)",

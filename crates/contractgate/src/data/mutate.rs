@@ -118,6 +118,15 @@ fn types(nodes: &[&Value]) -> Vec<String> {
     }
 }
 
+/// The property names an object schema declares at its top level (through `$ref` and `allOf`),
+/// in document order.
+pub(crate) fn top_level_properties(schema: &Value) -> Vec<String> {
+    properties(&resolve(schema, schema))
+        .into_iter()
+        .map(|(name, _)| name.to_owned())
+        .collect()
+}
+
 /// Declared properties of an object schema, in document order.
 fn properties<'a>(nodes: &[&'a Value]) -> Vec<(&'a str, &'a Value)> {
     let mut out: Vec<(&str, &Value)> = Vec::new();
