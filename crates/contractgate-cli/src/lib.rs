@@ -261,6 +261,12 @@ pub struct RunArgs {
     /// Write a JSON report (schema in docs/cli.md).
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub json: Option<PathBuf>,
+    /// Write a self-contained HTML report (open it offline, attach it as a CI artifact).
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    pub html: Option<PathBuf>,
+    /// Write a Markdown summary (also appended to $GITHUB_STEP_SUMMARY when that is set).
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    pub markdown: Option<PathBuf>,
 
     /// Fail the run (exit 4) when fewer than PCT percent of the operations run were exercised
     /// (their request reached the handler); wins over `min_coverage` in contractgate.toml.

@@ -2024,3 +2024,121 @@ fn excluded_operations_are_listed_as_skipped() {
             .all(|u| u["id"] != "createUser")
     );
 }
+
+/// A Chromium (or Chrome) to open the HTML report with: `CONTRACTGATE_CHROMIUM`, else the first
+/// of the usual names on the PATH.
+fn chromium() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("CONTRACTGATE_CHROMIUM") {
+        return Some(PathBuf::from(p));
+    }
+    let path = std::env::var_os("PATH")?;
+    [
+        "chromium",
+        "chromium-browser",
+        "google-chrome",
+        "google-chrome-stable",
+    ]
+    .iter()
+    .flat_map(|name| std::env::split_paths(&path).map(move |dir| dir.join(name)))
+    .find(|p| p.is_file())
+}
+
+#[test]
+fn html_and_markdown_reports_show_the_failure() {
+    let (html, md, summary) = (
+        scratch("report.html"),
+        scratch("report.md"),
+        scratch("step-summary.md"),
+    );
+    std::fs::write(&summary, "an earlier step's summary\n").unwrap();
+    let r = run_local(
+        &[
+            "--html",
+            html.to_str().unwrap(),
+            "--markdown",
+            md.to_str().unwrap(),
+        ],
+        &[
+            ("USER_SERVICE_FAULT", "route-mixup"),
+            ("USER_SERVICE_TOKEN", TOKEN),
+            ("GITHUB_STEP_SUMMARY", summary.to_str().unwrap()),
+        ],
+    );
+    assert_eq!(r.code, 1, "{}", r.all());
+    assert!(r.stdout.contains("html: "), "{}", r.all());
+    let md_text = std::fs::read_to_string(&md).unwrap();
+    assert!(md_text.contains("❌ FAILED"), "{md_text}");
+    assert!(
+        md_text.contains(
+            "| GET /user/profile (getUserProfile) | route_identity | the body is not this route's answer"
+        ),
+        "{md_text}"
+    );
+    assert!(
+        md_text.contains("**Coverage:** 8 of 8 operations exercised"),
+        "{md_text}"
+    );
+    // The job summary gets the same text, after what was there.
+    let step = std::fs::read_to_string(&summary).unwrap();
+    assert_eq!(step, format!("an earlier step's summary\n{md_text}"));
+
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(
+        !page.contains(TOKEN),
+        "the token leaked into the HTML report"
+    );
+    assert!(!md_text.contains(TOKEN));
+    // Self-contained: nothing is loaded from anywhere.
+    for external in ["<link", "src=", "@import", "url("] {
+        assert!(!page.contains(external), "{external} in the HTML report");
+    }
+    assert_eq!(page.matches("<tr data-status=\"failed\">").count(), 2);
+
+    let Some(browser) = chromium() else {
+        eprintln!(
+            "skipped: no Chromium on the PATH (install Debian's `chromium`, or set CONTRACTGATE_CHROMIUM); the HTML report was only checked as text"
+        );
+        return;
+    };
+    let url = format!("file://{}#failed", html.display());
+    let open = |extra: &[&str]| {
+        let out = Command::new(&browser)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--window-size=1280,1400",
+            ])
+            .args(extra)
+            .arg(&url)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    // The DOM after the page's script ran: `#failed` shows the two failures, hides the rest.
+    let dom = open(&["--dump-dom"]);
+    let rows = dom.matches("<tr data-status=").count();
+    let shown_failed = dom.matches("<tr data-status=\"failed\">").count();
+    let hidden = dom.matches("hidden=\"\"").count();
+    assert_eq!(shown_failed, 2, "{dom}");
+    assert_eq!(hidden, rows - 2, "every other row is hidden");
+    assert!(
+        dom.contains("data-filter=\"failed\" aria-pressed=\"true\""),
+        "the Failed filter is on"
+    );
+    assert!(
+        dom.contains("route mix-up?"),
+        "the failure text is expanded"
+    );
+    let png = scratch("report.png");
+    open(&[&format!("--screenshot={}", png.display())]);
+    let image = std::fs::read(&png).unwrap();
+    assert!(image.starts_with(b"\x89PNG"), "a screenshot was taken");
+    assert!(image.len() > 10_000, "the screenshot is not blank");
+}

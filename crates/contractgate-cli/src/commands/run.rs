@@ -553,10 +553,30 @@ async fn run_async(args: &RunArgs, prepared: Prepared, out: &mut dyn Write) -> R
     let (mut written, failed_writes) = report::write_files(
         &report,
         code,
-        args.junit.as_deref(),
-        args.json.as_deref(),
+        &report::ReportPaths {
+            junit: args.junit.as_deref(),
+            json: args.json.as_deref(),
+            html: args.html.as_deref(),
+            markdown: args.markdown.as_deref(),
+        },
         &redactor,
     );
+    // On GitHub Actions: the job summary page shows the same Markdown (appended: other steps
+    // may have written theirs).
+    if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|s| !s.is_empty()) {
+        let text = report::markdown::render(&report, code, &redactor);
+        let appended = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&summary)
+            .and_then(|mut f| f.write_all(text.as_bytes()));
+        if let Err(e) = appended {
+            say(format!(
+                "note: could not append the job summary to $GITHUB_STEP_SUMMARY ({}): {e}",
+                std::path::Path::new(&summary).display()
+            ));
+        }
+    }
     for e in failed_writes {
         say(e);
         code = exit::USAGE;

@@ -3,8 +3,10 @@
 //! `Display`), never reformatted.
 
 pub mod coverage;
+pub mod html;
 pub mod json;
 pub mod junit;
+pub mod markdown;
 pub mod terminal;
 
 use std::path::PathBuf;
@@ -398,10 +400,15 @@ impl RunReport {
 pub fn write_files(
     report: &RunReport,
     exit_code: u8,
-    junit_path: Option<&std::path::Path>,
-    json_path: Option<&std::path::Path>,
+    paths: &ReportPaths<'_>,
     redactor: &contractgate::redact::Redactor,
 ) -> (Vec<String>, Vec<String>) {
+    let ReportPaths {
+        junit: junit_path,
+        json: json_path,
+        html: html_path,
+        markdown: markdown_path,
+    } = *paths;
     let save = |label: &str, name: &str, path: &std::path::Path, text: Result<String, String>| {
         text.and_then(|t| write_file(path, &t))
             .map(|()| format!("{label}: {}", path.display()))
@@ -421,7 +428,28 @@ pub fn write_files(
             junit::render(report, redactor),
         ));
     }
-    // The JSON report carries the exit code, which a JUnit file that could not be written sets.
+    if let Some(path) = markdown_path {
+        results.push(save(
+            "markdown",
+            "Markdown",
+            path,
+            Ok(markdown::render(report, exit_code, redactor)),
+        ));
+    }
+    // The JSON and HTML reports carry the exit code, which a file that could not be written sets.
+    let code = if results.iter().all(Result::is_ok) {
+        exit_code
+    } else {
+        exit::USAGE
+    };
+    if let Some(path) = html_path {
+        results.push(save(
+            "html",
+            "HTML",
+            path,
+            Ok(html::render(report, code, redactor)),
+        ));
+    }
     if let Some(path) = json_path {
         let code = if results.iter().all(Result::is_ok) {
             exit_code
@@ -443,6 +471,19 @@ pub fn write_files(
         }
     }
     (written, errors)
+}
+
+/// Where the reports go (each optional).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ReportPaths<'a> {
+    /// `--junit`.
+    pub junit: Option<&'a std::path::Path>,
+    /// `--json`.
+    pub json: Option<&'a std::path::Path>,
+    /// `--html`.
+    pub html: Option<&'a std::path::Path>,
+    /// `--markdown`.
+    pub markdown: Option<&'a std::path::Path>,
 }
 
 /// Writes `text` to `path`, creating its folder.
