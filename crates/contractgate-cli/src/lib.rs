@@ -95,6 +95,38 @@ pub enum Command {
     ///
     /// Exit codes: 0 written, 1 the spec has errors or the folder is not empty, 2 usage error.
     Generate(GenerateArgs),
+    /// Send the failing requests of a JSON report (`run --json`) again to another target, with
+    /// that target's credentials, and judge them with the same checks: "still fails" or "passes
+    /// now".
+    ///
+    /// Exit codes: 0 every replayed failure passes now (or there was none), 1 some still fail,
+    /// 2 usage error, 3 the target is unreachable or its credentials could not be obtained.
+    Replay(ReplayArgs),
+}
+
+/// Arguments of `contractgate replay`.
+#[derive(Debug, clap::Args)]
+pub struct ReplayArgs {
+    /// A JSON report written by `contractgate run --json`.
+    pub report: PathBuf,
+    /// Only the failures of this operation (operationId, or the path for method_not_allowed).
+    #[arg(long, value_name = "ID")]
+    pub operation: Option<String>,
+    /// Only the failures of this check.
+    #[arg(long, value_name = "NAME")]
+    pub check: Option<String>,
+    /// The target to send them to (wins over the environment's base_url).
+    #[arg(long, value_name = "URL", env = "CONTRACTGATE_BASE_URL")]
+    pub base_url: Option<String>,
+    /// The environment of contractgate.toml whose base URL and credentials to use.
+    #[arg(long = "env", value_name = "NAME", env = "CONTRACTGATE_ENV")]
+    pub environment: Option<String>,
+    /// The config file (default: CONTRACTGATE_CONFIG, else contractgate.toml next to the spec).
+    #[arg(long, value_name = "FILE", env = "CONTRACTGATE_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// The spec (default: the one the report names).
+    #[arg(long, value_name = "FILE")]
+    pub spec: Option<PathBuf>,
 }
 
 /// Arguments of `contractgate generate`.
@@ -308,6 +340,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Lint(args) => commands::lint::run(&args, &mut out),
         Command::Run(args) => commands::run::run(&args, &mut out),
         Command::Generate(args) => commands::generate::run(&args, &mut out),
+        Command::Replay(args) => commands::replay::run(&args, &mut out),
     };
     ExitCode::from(code)
 }

@@ -2142,3 +2142,88 @@ fn html_and_markdown_reports_show_the_failure() {
     assert!(image.starts_with(b"\x89PNG"), "a screenshot was taken");
     assert!(image.len() > 10_000, "the screenshot is not blank");
 }
+
+#[test]
+fn replay_sends_a_reports_failures_again_with_the_new_targets_credentials() {
+    let json = scratch("replay.json");
+    // The report: a route mix-up, seen by a run with the local environment's token.
+    let r = run_local(
+        &["--json", json.to_str().unwrap()],
+        &[
+            ("USER_SERVICE_FAULT", "route-mixup"),
+            ("USER_SERVICE_TOKEN", TOKEN),
+        ],
+    );
+    assert_eq!(r.code, 1, "{}", r.all());
+    let report = std::fs::read_to_string(&json).unwrap();
+    // The recorded request holds no credential.
+    assert!(!report.contains(TOKEN));
+    assert!(report.contains("\"replay\""), "{report}");
+    validate_report(&serde_json::from_str(&report).unwrap());
+
+    let (mut clean, clean_url) = spawn_service(None);
+    let (mut broken, broken_url) = spawn_service(Some("route-mixup"));
+    let replay = |url: &str, extra: &[&str]| {
+        let mut args = vec![
+            "replay",
+            json.to_str().unwrap(),
+            "--base-url",
+            url,
+            "--env",
+            "local",
+        ];
+        args.extend_from_slice(extra);
+        contractgate(&args, &[("USER_SERVICE_TOKEN", TOKEN)])
+    };
+    let fixed = replay(&clean_url, &[]);
+    let still = replay(&broken_url, &["--check", "route_identity"]);
+    let nothing = replay(&clean_url, &["--operation", "getHealth"]);
+    // Without the environment, no credentials: the replayed request is refused.
+    let refused = contractgate(
+        &["replay", json.to_str().unwrap(), "--base-url", &broken_url],
+        &[],
+    );
+    for s in [&mut clean, &mut broken] {
+        let _ = s.kill();
+        let _ = s.wait();
+    }
+    assert_eq!(fixed.code, 0, "{}", fixed.all());
+    assert!(
+        fixed.stdout.contains(
+            "passes now: GET /user/profile (getUserProfile) · route_identity (was failed)"
+        ),
+        "{}",
+        fixed.all()
+    );
+    assert!(
+        fixed
+            .stdout
+            .contains("replayed 2: 0 still fail(s), 2 pass(es) now"),
+        "{}",
+        fixed.all()
+    );
+    assert_eq!(still.code, 1, "{}", still.all());
+    assert!(
+        still
+            .stdout
+            .contains("still fails: GET /user/profile (getUserProfile) · route_identity (was failed)\nroute_identity failed: the body is not this route's answer"),
+        "{}",
+        still.all()
+    );
+    assert!(
+        still
+            .stdout
+            .contains("-H \"Authorization: Bearer ${USER_SERVICE_TOKEN}\""),
+        "the new environment's credentials, by name: {}",
+        still.all()
+    );
+    assert!(!still.all().contains(TOKEN));
+    assert_eq!(nothing.code, 0, "{}", nothing.all());
+    assert!(
+        nothing.stdout.contains("nothing to replay"),
+        "{}",
+        nothing.all()
+    );
+    assert_eq!(refused.code, 1, "{}", refused.all());
+    assert!(refused.stdout.contains("still fails"), "{}", refused.all());
+}

@@ -527,6 +527,7 @@ pub(crate) fn request_record(
         url: redactor.redact(&url),
         curl: redactor.redact(&curl.render()),
         notes: notes.iter().map(|n| redactor.redact(n)).collect(),
+        replay: None,
     }
 }
 

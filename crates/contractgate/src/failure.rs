@@ -129,6 +129,9 @@ pub struct RequestRecord {
     pub curl: String,
     /// Notes on how the data was chosen (examples skipped, fixtures used).
     pub notes: Vec<String>,
+    /// What `contractgate replay` sends again (no secrets).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replay: Option<crate::replay::Replay>,
 }
 
 /// The response as received (redacted, body cut to an excerpt), for reports.

@@ -87,6 +87,7 @@ pub mod failure;
 mod include;
 mod links;
 pub mod redact;
+pub mod replay;
 mod request;
 pub mod runner;
 mod schema;

@@ -554,7 +554,11 @@ impl Harness {
             severity: check.severity(),
             operation: OperationInfo::of(op),
             finding,
-            request: exchange.map(|e| e.request_record(&r)),
+            request: exchange.map(|e| {
+                let mut record = e.request_record(&r);
+                record.replay = self.replay_of(&e.wire);
+                record
+            }),
             response: exchange.map(|e| e.response_record(&r)),
             not_exercised: false,
             custom_name: None,
@@ -815,7 +819,11 @@ impl Harness {
             Finding::new(title)
                 .received(format!("no response: {}", e.message))
                 .detail(format!("Target: {}", self.target.base_url)),
-            Some(client::request_record(wire, curl, notes, &self.redactor())),
+            Some({
+                let mut record = client::request_record(wire, curl, notes, &self.redactor());
+                record.replay = self.replay_of(wire);
+                record
+            }),
         )
     }
 

@@ -2,4 +2,5 @@
 
 pub mod generate;
 pub mod lint;
+pub mod replay;
 pub mod run;

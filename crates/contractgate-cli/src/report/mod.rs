@@ -542,6 +542,7 @@ mod tests {
                 url: "http://127.0.0.1:9/x".into(),
                 curl: "curl".into(),
                 notes: Vec::new(),
+                replay: None,
             }),
             response: None,
             not_exercised: false,
