@@ -147,6 +147,15 @@ pub struct Operation {
     /// `#[ignore = "..."]` reason, so the operation stays visible.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unsupported: Vec<Unsupported>,
+    /// Defects of the spec that leave no valid request to build (the path uses `{id}` but
+    /// declares no path parameter `id`). Unlike an unsupported feature, a defect is the spec's:
+    /// the operation's checks error with it, named, with its location.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub spec_defects: Vec<Unsupported>,
+    /// Where the operation breaks the OpenAPI meta-schema (`type: int`): warnings, which a failure
+    /// to build the operation's request names as its likely cause.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub spec_violations: Vec<Unsupported>,
 }
 
 fn is_false(b: &bool) -> bool {

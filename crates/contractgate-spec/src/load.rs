@@ -133,7 +133,7 @@ pub(crate) fn load_with(
     // Build the IR first: its errors (a dangling `$ref`, a parameter `in: body`, a `parameters`
     // that is not a list) are what stops a spec from being tested.
     let source_name = path.to_string_lossy().into_owned();
-    let api = Builder::new(&mut files, root.clone()).build(&source_name, version_string);
+    let mut api = Builder::new(&mut files, root.clone()).build(&source_name, version_string);
 
     // Then the structure against the official meta-schema, which gives precise pointers for
     // everything else. Real-world specs often break a rule that does not stop testing (an empty
@@ -144,6 +144,24 @@ pub(crate) fn load_with(
     let meta_found_issues = !issues.is_empty();
     for issue in issues {
         let location = files.locate_original(root_file, &issue.pointer);
+        // Inside an operation (or its path item's parameters): it may be why no request can be
+        // built for it, and the failure says so.
+        for op in &mut api.operations {
+            let at = &op.location.pointer;
+            let item = at.rsplit_once('/').map_or("", |(item, _)| item);
+            let inside = |p: &str| {
+                !p.is_empty()
+                    && (location.pointer == p || location.pointer.starts_with(&format!("{p}/")))
+            };
+            if op.location.file == location.file
+                && (inside(at) || inside(&format!("{item}/parameters")))
+            {
+                op.spec_violations.push(crate::ir::Unsupported {
+                    feature: issue.message.clone(),
+                    location: location.clone(),
+                });
+            }
+        }
         files.diags.push(Diagnostic::warning(
             "spec-violation",
             location,

@@ -392,12 +392,13 @@ impl<'f, 's> Builder<'f, 's> {
                 servers = Vec::new(); // the root's servers are in `Api::servers`
             }
             let mut unsupported = Vec::new();
+            let mut spec_defects = Vec::new();
             for name in crate::path::PathTemplate::parse(path).params() {
                 if !parameters
                     .iter()
                     .any(|p| p.location == ParamLocation::Path && p.name == name)
                 {
-                    unsupported.push(Unsupported {
+                    spec_defects.push(Unsupported {
                         feature: format!(
                             "the path uses {{{name}}} but declares no path parameter '{name}', so there is no value to send"
                         ),
@@ -457,6 +458,8 @@ impl<'f, 's> Builder<'f, 's> {
                 security,
                 location: self.loc(&op_place),
                 unsupported,
+                spec_defects,
+                spec_violations: Vec::new(),
             });
         }
         ops

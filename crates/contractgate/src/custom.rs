@@ -110,6 +110,7 @@ impl Harness {
                 response: None,
                 not_exercised: false,
                 custom_name: Some(custom.name.to_owned()),
+                flaky: None,
             };
             return CheckResult {
                 check,

@@ -179,6 +179,10 @@ pub struct Failure {
     /// The name of a check of the user's ([`Check::Custom`]), which its headline uses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_name: Option<String>,
+    /// The same request, sent again right after, passed: the second answer (`200 OK in 12 ms`).
+    /// A flaky failure (a race, an intermittent fault) still fails.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flaky: Option<String>,
 }
 
 /// The title of a failure whose request got no response because the connection failed (refused,
@@ -249,6 +253,12 @@ impl fmt::Display for Failure {
         // that says which change broke the route.
         if let Some(hint) = &finding.route_hint {
             writeln!(f, "Likely cause: {hint}")?;
+        }
+        if let Some(again) = &self.flaky {
+            writeln!(
+                f,
+                "Flaky: the same request, sent again, passed ({again}): an intermittent fault or a race; it still fails"
+            )?;
         }
         for line in &finding.details {
             writeln!(f, "{line}")?;

@@ -188,6 +188,7 @@ impl Harness {
                 response: None,
                 not_exercised: false,
                 custom_name: None,
+                flaky: None,
             })),
         };
         let Some(op) = op else {

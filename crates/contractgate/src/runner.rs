@@ -208,6 +208,7 @@ impl Unsent {
                 response: None,
                 not_exercised: false,
                 custom_name: None,
+                flaky: None,
             })),
         }
     }
@@ -339,6 +340,7 @@ impl Harness {
                         response: None,
                         not_exercised: false,
                         custom_name: None,
+                        flaky: None,
                     }));
                 }
             }
@@ -373,6 +375,7 @@ impl Harness {
                         response: None,
                         not_exercised: false,
                         custom_name: None,
+                        flaky: None,
                     })),
                 })
                 .collect();
@@ -415,6 +418,33 @@ impl Harness {
             };
             outcomes[i] = Some(outcome);
         }
+        // A failure on the shared exchange: send the same request again. A check that passes on
+        // the second answer is flaky (a race, an intermittent fault): it still fails, and says so.
+        let failed_positive: Vec<usize> = checks
+            .iter()
+            .enumerate()
+            .filter(|(i, c)| {
+                c.uses_positive_exchange() && matches!(outcomes[*i], Some(Outcome::Failed(_)))
+            })
+            .map(|(i, _)| i)
+            .collect();
+        if !failed_positive.is_empty()
+            && let Some(Positive::Sent(_)) = &positive
+            && let Positive::Sent(again) = self.positive_exchange(op).await
+        {
+            for i in failed_positive {
+                if let Outcome::Passed { .. } = self.judge(op, checks[i], &again)
+                    && let Some(Outcome::Failed(f)) = &mut outcomes[i]
+                {
+                    f.flaky = Some(format!(
+                        "{} {} in {} ms",
+                        again.response.status,
+                        crate::failure::reason_phrase(again.response.status),
+                        again.response.elapsed.as_millis()
+                    ));
+                }
+            }
+        }
         checks
             .iter()
             .zip(outcomes)
@@ -445,9 +475,18 @@ impl Harness {
         }
         if let Some(u) = op.unsupported.first() {
             return skip(format!(
-                "{} is not supported (at {})",
+                "not supported by contractgate yet: {} (at {})",
                 u.feature, u.location
             ));
+        }
+        // A defect of the spec is the spec's failure, named where it is; never a silent skip.
+        if !op.spec_defects.is_empty() {
+            let mut finding = Finding::new("the spec is invalid for this operation");
+            for d in &op.spec_defects {
+                finding = finding.detail(format!("{} (at {})", d.feature, d.location));
+            }
+            finding = finding.detail(SPEC_FIX);
+            return Some(self.setup_error(op, finding, None).outcome(check));
         }
         if settings.read_only && !op.method.is_safe() {
             return skip("read-only environment".into());
@@ -562,6 +601,7 @@ impl Harness {
             response: exchange.map(|e| e.response_record(&r)),
             not_exercised: false,
             custom_name: None,
+            flaky: None,
         }
     }
 
@@ -649,11 +689,17 @@ impl Harness {
                 &self.validators,
             )
             .map_err(|e| {
-                self.setup_error(
-                    op,
-                    Finding::new("no request could be built").detail(e.0),
-                    None,
-                )
+                let mut finding = Finding::new("no request could be built").detail(e.0);
+                // Where the spec breaks OpenAPI inside this operation: the likely cause.
+                if !op.spec_violations.is_empty() {
+                    finding =
+                        finding.detail("The spec is invalid here, which is the likely cause:");
+                    for v in &op.spec_violations {
+                        finding = finding.detail(format!("  {} (at {})", v.feature, v.location));
+                    }
+                    finding = finding.detail(SPEC_FIX);
+                }
+                self.setup_error(op, finding, None)
             })?;
             if !link_notes.is_empty() {
                 planned.notes.splice(0..0, link_notes);
@@ -846,6 +892,10 @@ impl Harness {
         }))
     }
 }
+
+/// What a failure caused by the spec says to do.
+const SPEC_FIX: &str =
+    "Fix the spec: `contractgate lint SPEC` lists its problems with their locations.";
 
 /// `the documented 405 Method Not Allowed`, `404 Not Found` (not documented, or only by `default`).
 pub(crate) fn answered(op: &Operation, status: u16) -> String {

@@ -547,6 +547,7 @@ mod tests {
             response: None,
             not_exercised: false,
             custom_name: None,
+            flaky: None,
         }))
     }
 

@@ -286,6 +286,18 @@ pub fn summary(report: &RunReport) -> String {
     if c.known > 0 {
         let _ = write!(s, "; {} known failure(s) accepted by the baseline", c.known);
     }
+    let flaky = report
+        .units
+        .iter()
+        .flat_map(|u| &u.results)
+        .filter(|r| r.failure().is_some_and(|f| f.flaky.is_some()))
+        .count();
+    if flaky > 0 {
+        let _ = write!(
+            s,
+            "; {flaky} of the failures flaky (passed when sent again; they still fail)"
+        );
+    }
     if let Some(shard) = report.shard {
         let _ = write!(
             s,

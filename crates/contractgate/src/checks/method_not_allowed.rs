@@ -68,6 +68,7 @@ impl Harness {
                 response: None,
                 not_exercised: false,
                 custom_name: None,
+                flaky: None,
             })));
         };
         let settings = &self.target.settings;

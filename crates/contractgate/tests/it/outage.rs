@@ -487,3 +487,39 @@ fn auth_enforced_fails_a_server_that_accepts_a_wrong_password() {
     assert!(!text.contains(PASSWORD), "{text}");
     passes(&run(&harness(true), "getUserProfile", Check::AuthEnforced));
 }
+
+#[test]
+fn a_failure_that_passes_when_sent_again_is_flaky_and_still_fails() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    // A race: the first request while something starts answers 500, the next ones 200.
+    let seen = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&seen);
+    let app = Router::new().route(
+        "/user/profile",
+        get(move || {
+            let n = counter.fetch_add(1, Ordering::SeqCst);
+            async move {
+                if n == 0 {
+                    return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+                }
+                axum::Json(json!({"id": 1, "name": "Ada", "email": "ada@example.com"}))
+                    .into_response()
+            }
+        }),
+    );
+    let h = harness_for(api(), app, Settings::default());
+    let text = fails(&run(&h, "getUserProfile", Check::NotServerError));
+    assert!(
+        text.contains("Flaky: the same request, sent again, passed (200 OK in "),
+        "{text}"
+    );
+    assert_eq!(seen.load(Ordering::SeqCst), 2, "sent once more, not more");
+    // Always 500: not flaky.
+    let h = harness_for(
+        api(),
+        router(Behaviour::profile(Profile::ServerError)),
+        Settings::default(),
+    );
+    let text = fails(&run(&h, "getUserProfile", Check::NotServerError));
+    assert!(!text.contains("Flaky"), "{text}");
+}
