@@ -221,7 +221,15 @@ pub fn of(
         })
         .filter_map(|u| {
             let op = harness.api().operation(&u.subject.id)?;
-            let coverage = harness.coverage(op);
+            let mut coverage = harness.coverage(op);
+            // A check that was not exercised says the route was not: coverage agrees with it.
+            if u
+                .results
+                .iter()
+                .any(|r| matches!(r.outcome, Outcome::NotExercised(_)))
+            {
+                coverage.exercised = false;
+            }
             let why_not = (!coverage.exercised).then(|| why_not(u, &coverage));
             Some(Covered {
                 id: op.id.clone(),
