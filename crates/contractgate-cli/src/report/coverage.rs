@@ -223,8 +223,7 @@ pub fn of(
             let op = harness.api().operation(&u.subject.id)?;
             let mut coverage = harness.coverage(op);
             // A check that was not exercised says the route was not: coverage agrees with it.
-            if u
-                .results
+            if u.results
                 .iter()
                 .any(|r| matches!(r.outcome, Outcome::NotExercised(_)))
             {
