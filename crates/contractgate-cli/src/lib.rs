@@ -102,6 +102,49 @@ pub enum Command {
     /// Exit codes: 0 every replayed failure passes now (or there was none), 1 some still fail,
     /// 2 usage error, 3 the target is unreachable or its credentials could not be obtained.
     Replay(ReplayArgs),
+    /// Compare two versions of a spec and list what changed for clients: breaking changes,
+    /// warnings and non-breaking ones, each with both locations. Either side may be `REV:PATH`
+    /// (a git revision, e.g. `main:openapi.yaml`).
+    ///
+    /// Exit codes: 0 nothing at or above --fail-on, 1 found, 2 a spec does not load.
+    Diff(DiffArgs),
+}
+
+/// Arguments of `contractgate diff`.
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    /// The old spec: a file, or `REV:PATH` (e.g. `main:openapi.yaml`).
+    pub old: String,
+    /// The new spec: a file, or `REV:PATH`.
+    pub new: String,
+    /// How to print the changes.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: DiffFormat,
+    /// Exit 1 when a change at or above this level is found.
+    #[arg(long, value_enum, default_value = "breaking")]
+    pub fail_on: FailOn,
+}
+
+/// `--format` of `diff`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiffFormat {
+    /// One change per entry, with both locations.
+    Text,
+    /// A JSON document.
+    Json,
+    /// A Markdown table (a pull-request comment, a job summary).
+    Markdown,
+}
+
+/// `--fail-on` of `diff`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    /// Breaking changes.
+    Breaking,
+    /// Breaking changes and warnings.
+    Warning,
+    /// Never (report only).
+    None,
 }
 
 /// Arguments of `contractgate replay`.
@@ -341,6 +384,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Run(args) => commands::run::run(&args, &mut out),
         Command::Generate(args) => commands::generate::run(&args, &mut out),
         Command::Replay(args) => commands::replay::run(&args, &mut out),
+        Command::Diff(args) => commands::diff::run(&args, &mut out),
     };
     ExitCode::from(code)
 }

@@ -45,6 +45,7 @@
 
 pub mod check;
 pub mod diag;
+pub mod diff;
 pub mod ir;
 pub mod media;
 pub mod path;
