@@ -360,3 +360,168 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     out.sort();
     out
 }
+
+mod same_api_other_form {
+    //! A random API written three ways (Swagger 2.0, OpenAPI 3.0 with `nullable`, OpenAPI 3.1
+    //! with type arrays) is one API: no form against another, or against itself, is breaking.
+    use super::*;
+    use proptest::prelude::*;
+
+    #[derive(Clone, Debug)]
+    struct Prop {
+        name: String,
+        ty: &'static str,
+        nullable: bool,
+        required: bool,
+        enumerated: bool,
+        max_length: Option<u32>,
+    }
+
+    #[derive(Clone, Debug)]
+    struct Param {
+        name: String,
+        ty: &'static str,
+        required: bool,
+    }
+
+    fn prop() -> impl Strategy<Value = Prop> {
+        (
+            "[a-z]{3,8}",
+            prop::sample::select(vec!["string", "integer", "number", "boolean"]),
+            any::<bool>(),
+            any::<bool>(),
+            any::<bool>(),
+            prop::option::of(1u32..200),
+        )
+            .prop_map(
+                |(name, ty, nullable, required, enumerated, max_length)| Prop {
+                    name,
+                    ty,
+                    nullable,
+                    required,
+                    enumerated: enumerated && ty == "string",
+                    max_length: max_length.filter(|_| ty == "string"),
+                },
+            )
+    }
+
+    fn param() -> impl Strategy<Value = Param> {
+        (
+            "[a-z]{3,8}",
+            prop::sample::select(vec!["string", "integer", "boolean"]),
+            any::<bool>(),
+        )
+            .prop_map(|(name, ty, required)| Param { name, ty, required })
+    }
+
+    fn unique<T: Clone>(v: Vec<T>, name: impl Fn(&T) -> &str) -> Vec<T> {
+        let mut seen = std::collections::HashSet::new();
+        v.into_iter()
+            .filter(|x| seen.insert(name(x).to_owned()))
+            .collect()
+    }
+
+    /// A schema's properties in one of the three forms.
+    fn schema(props: &[Prop], form: u8, indent: &str) -> String {
+        let mut s = format!("{indent}type: object\n");
+        let required: Vec<&str> = props
+            .iter()
+            .filter(|p| p.required)
+            .map(|p| p.name.as_str())
+            .collect();
+        if !required.is_empty() {
+            s.push_str(&format!("{indent}required: [{}]\n", required.join(", ")));
+        }
+        s.push_str(&format!("{indent}properties:\n"));
+        for p in props {
+            let ty = match (form, p.nullable) {
+                (31, true) => format!("type: [{}, \"null\"]", p.ty),
+                (30, true) => format!("type: {}, nullable: true", p.ty),
+                (20, true) => format!("type: {}, x-nullable: true", p.ty),
+                _ => format!("type: {}", p.ty),
+            };
+            let mut extra = String::new();
+            if p.enumerated {
+                extra.push_str(if p.nullable && form == 31 {
+                    ", enum: [a, b, null]"
+                } else {
+                    ", enum: [a, b]"
+                });
+            }
+            if let Some(m) = p.max_length {
+                extra.push_str(&format!(", maxLength: {m}"));
+            }
+            s.push_str(&format!("{indent}  {}: {{{ty}{extra}}}\n", p.name));
+        }
+        s
+    }
+
+    fn document(props: &[Prop], params: &[Param], form: u8) -> String {
+        if form == 20 {
+            let mut s = String::from(
+                "swagger: \"2.0\"\ninfo: {title: t, version: \"1\"}\nproduces: [application/json]\nconsumes: [application/json]\npaths:\n  /things:\n    get:\n      operationId: listThings\n      parameters:\n",
+            );
+            for p in params {
+                s.push_str(&format!(
+                    "        - {{name: {}, in: query, required: {}, type: {}}}\n",
+                    p.name, p.required, p.ty
+                ));
+            }
+            if params.is_empty() {
+                s = s.replace("      parameters:\n", "");
+            }
+            s.push_str("      responses:\n        \"200\":\n          description: ok\n          schema: {$ref: \"#/definitions/Thing\"}\n    post:\n      operationId: createThing\n      parameters:\n        - {name: body, in: body, required: true, schema: {$ref: \"#/definitions/Thing\"}}\n      responses:\n        \"201\": {description: created}\ndefinitions:\n  Thing:\n");
+            s.push_str(&schema(props, 20, "    "));
+            return s;
+        }
+        let version = if form == 31 { "3.1.0" } else { "3.0.3" };
+        let mut s = format!(
+            "openapi: {version}\ninfo: {{title: t, version: \"1\"}}\npaths:\n  /things:\n    get:\n      operationId: listThings\n      parameters:\n"
+        );
+        for p in params {
+            s.push_str(&format!(
+                "        - {{name: {}, in: query, required: {}, schema: {{type: {}}}}}\n",
+                p.name, p.required, p.ty
+            ));
+        }
+        if params.is_empty() {
+            s = s.replace("      parameters:\n", "");
+        }
+        s.push_str("      responses:\n        \"200\":\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: \"#/components/schemas/Thing\"}\n    post:\n      operationId: createThing\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema: {$ref: \"#/components/schemas/Thing\"}\n      responses:\n        \"201\": {description: created}\ncomponents:\n  schemas:\n    Thing:\n");
+        s.push_str(&schema(props, form, "      "));
+        s
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+        #[test]
+        fn no_form_breaks_another(
+            props in prop::collection::vec(prop(), 1..6).prop_map(|v| unique(v, |p| &p.name)),
+            params in prop::collection::vec(param(), 0..4).prop_map(|v| unique(v, |p| &p.name)),
+        ) {
+            let forms = [20u8, 30, 31];
+            let apis: Vec<Api> = forms
+                .iter()
+                .map(|f| load(&format!("form{f}.yaml"), &document(&props, &params, *f)))
+                .collect();
+            for (i, a) in apis.iter().enumerate() {
+                prop_assert!(diff(a, a).is_empty(), "form {} against itself", forms[i]);
+                for (j, b) in apis.iter().enumerate() {
+                    let breaking: Vec<String> = diff(a, b)
+                        .into_iter()
+                        .filter(|c| c.level == Level::Breaking)
+                        .map(|c| format!("{}: {}", c.rule, c.message))
+                        .collect();
+                    prop_assert!(
+                        breaking.is_empty(),
+                        "form {} → form {}: {:?}",
+                        forms[i],
+                        forms[j],
+                        breaking
+                    );
+                }
+            }
+        }
+    }
+}
