@@ -175,7 +175,7 @@ pub struct ReplayArgs {
 /// Arguments of `contractgate generate`.
 #[derive(Debug, clap::Args)]
 pub struct GenerateArgs {
-    /// The OpenAPI document (3.0.x or 3.1.x, or Swagger 2.0; YAML or JSON); it and every file it references are
+    /// The OpenAPI document (3.0.x, 3.1.x or 3.2.x, or Swagger 2.0; YAML or JSON); it and every file it references are
     /// copied into the crate.
     pub spec: PathBuf,
     /// The folder to write (created; must be empty or absent).
@@ -196,7 +196,7 @@ pub struct GenerateArgs {
 /// Arguments of `contractgate run`.
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
-    /// The OpenAPI document (3.0.x or 3.1.x, or Swagger 2.0; YAML or JSON).
+    /// The OpenAPI document (3.0.x, 3.1.x or 3.2.x, or Swagger 2.0; YAML or JSON).
     pub spec: PathBuf,
 
     /// The base URL of the API under test (wins over the environment's).
@@ -363,7 +363,7 @@ pub struct RunArgs {
 /// Arguments of `contractgate lint`.
 #[derive(Debug, clap::Args)]
 pub struct LintArgs {
-    /// The OpenAPI document (3.0.x or 3.1.x, or Swagger 2.0; YAML or JSON).
+    /// The OpenAPI document (3.0.x, 3.1.x or 3.2.x, or Swagger 2.0; YAML or JSON).
     pub spec: PathBuf,
     /// Exit with 1 when there are warnings, not only errors.
     #[arg(long)]

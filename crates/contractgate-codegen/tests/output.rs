@@ -41,6 +41,7 @@ snapshots! {
     unsupported: "tests/fixtures/unsupported.yaml";
     secured: "tests/fixtures/secured.yaml";
     undeclared_path_param: "tests/fixtures/undeclared-path-param.yaml";
+    oas32: "tests/fixtures/oas32.yaml";
     api_with_examples: "../../specs/oai/api-with-examples.yaml";
     callback_example: "../../specs/oai/callback-example.yaml";
     link_example: "../../specs/oai/link-example.yaml";

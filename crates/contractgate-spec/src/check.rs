@@ -240,7 +240,10 @@ impl Check {
                     || op.success_responses().next().is_some()
             }
             Check::ContentTypeConformance => op.responses.iter().any(|r| !r.content.is_empty()),
-            Check::ResponseSchemaConformance => op.responses.iter().any(has_json_schema),
+            // A JSON schema, or a 3.2 `itemSchema` (each item of a stream is validated).
+            Check::ResponseSchemaConformance => op.responses.iter().any(|r| {
+                has_json_schema(r) || r.content.values().any(|mt| mt.item_schema.is_some())
+            }),
             // Needs a 2xx JSON schema that declares properties somewhere.
             Check::RouteIdentity => op.success_responses().any(|r| {
                 r.content.iter().any(|(media, mt)| {
@@ -289,12 +292,12 @@ impl Check {
             }
             Check::ResponseSchemaConformance
                 if !op.responses.iter().any(|r| {
-                    r.content
-                        .iter()
-                        .any(|(mt, m)| crate::media::is_json(mt) && m.schema.is_some())
+                    r.content.iter().any(|(mt, m)| {
+                        (crate::media::is_json(mt) && m.schema.is_some()) || m.item_schema.is_some()
+                    })
                 }) =>
             {
-                Some("no response documents a JSON schema")
+                Some("no response documents a JSON schema (or an itemSchema)")
             }
             _ => None,
         }

@@ -196,11 +196,13 @@ pub enum Method {
     Head,
     Patch,
     Trace,
+    /// `QUERY` (OpenAPI 3.2): a safe, idempotent request with a body.
+    Query,
 }
 
 impl Method {
-    /// Every method, in the order OpenAPI's Path Item Object lists them.
-    pub const ALL: [Method; 8] = [
+    /// Every method, in the order OpenAPI's Path Item Object lists them (`query` is 3.2's).
+    pub const ALL: [Method; 9] = [
         Method::Get,
         Method::Put,
         Method::Post,
@@ -209,6 +211,7 @@ impl Method {
         Method::Head,
         Method::Patch,
         Method::Trace,
+        Method::Query,
     ];
 
     /// Upper-case name as sent on the wire: `GET`.
@@ -222,6 +225,7 @@ impl Method {
             Method::Head => "HEAD",
             Method::Patch => "PATCH",
             Method::Trace => "TRACE",
+            Method::Query => "QUERY",
         }
     }
 
@@ -236,12 +240,16 @@ impl Method {
             Method::Head => "head",
             Method::Patch => "patch",
             Method::Trace => "trace",
+            Method::Query => "query",
         }
     }
 
-    /// GET, HEAD and OPTIONS: the methods a read-only environment may send.
+    /// GET, HEAD, OPTIONS and QUERY: the methods a read-only environment may send.
     pub fn is_safe(self) -> bool {
-        matches!(self, Method::Get | Method::Head | Method::Options)
+        matches!(
+            self,
+            Method::Get | Method::Head | Method::Options | Method::Query
+        )
     }
 }
 
@@ -386,6 +394,10 @@ pub struct MediaType {
     /// The schema, when documented.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schema: Option<Value>,
+    /// `itemSchema` (OpenAPI 3.2): the schema of each item of a sequential media type
+    /// (`application/jsonl`, `application/json-seq`, `text/event-stream`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item_schema: Option<Value>,
     /// `example`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub example: Option<Value>,

@@ -91,12 +91,16 @@ pub(crate) fn load_with(
         } else if v == "3.1" || v.starts_with("3.1.") {
             files.dialect = Dialect::OpenApi31;
             (v, OasVersion::V31)
+        } else if v == "3.2" || v.starts_with("3.2.") {
+            // A superset of 3.1: the same schema dialect; what 3.2 adds is read where it is.
+            files.dialect = Dialect::OpenApi31;
+            (v, OasVersion::V32)
         } else {
             files.error(
                 "unsupported-version",
                 &root.child("openapi"),
                 format!(
-                    "OpenAPI version '{v}' is not supported; contractgate reads 3.0.x and 3.1.x"
+                    "OpenAPI version '{v}' is not supported; contractgate reads 3.0.x, 3.1.x and 3.2.x"
                 ),
             );
             return Err(files.diags);

@@ -33,6 +33,11 @@ pub(crate) fn check(ctx: &Context<'_>, exchange: &Exchange) -> Verdict {
             documented.status
         ));
     };
+    if media.schema.is_none()
+        && let Some(item_schema) = &media.item_schema
+    {
+        return items(ctx, exchange, documented.status, media_type, item_schema);
+    }
     let Some(schema) = &media.schema else {
         return Verdict::NotApplicable(format!(
             "{} {media_type} documents no schema",
@@ -166,5 +171,94 @@ fn count(n: usize, what: &str) -> String {
         format!("{n} {stem}ies")
     } else {
         format!("{n} {what}s")
+    }
+}
+
+/// A sequential media type (OpenAPI 3.2 `itemSchema`): each item validated against the item
+/// schema, the first failing item named by its index. JSON Lines / NDJSON (one JSON value per
+/// line) and `application/json-seq` (RFC 7464: each item after a record separator) are read; other
+/// sequential types (`text/event-stream`, `multipart/mixed`) are not applicable yet. A stream that
+/// does not end is bounded by the timeout and the body cap like any body.
+fn items(
+    ctx: &Context<'_>,
+    exchange: &Exchange,
+    status: contractgate_spec::ir::StatusSpec,
+    media_type: &str,
+    item_schema: &Value,
+) -> Verdict {
+    let r = &exchange.response;
+    let essence = crate::data::serialize::essence(media_type);
+    let separator = match essence.as_str() {
+        "application/jsonl"
+        | "application/x-ndjson"
+        | "application/x-jsonlines"
+        | "application/jsonlines"
+        | "application/ndjson" => '\n',
+        "application/json-seq" => '\u{1e}',
+        other => {
+            return Verdict::NotApplicable(format!(
+                "the items of a {other} stream are not validated yet (JSON Lines and json-seq are)"
+            ));
+        }
+    };
+    let validator = ctx.validators.get(item_schema);
+    let validator = match validator.as_ref() {
+        Ok(v) => v,
+        Err(e) => {
+            return Verdict::NotApplicable(format!(
+                "the documented itemSchema does not compile: {e}"
+            ));
+        }
+    };
+    let text = String::from_utf8_lossy(&r.body);
+    let mut pieces: Vec<&str> = text.split(separator).map(str::trim).collect();
+    // The last piece may be cut at the size cap: not an item to judge.
+    if r.truncated {
+        pieces.pop();
+    }
+    let received = format!("{} {media_type}", r.status);
+    for (index, piece) in pieces.iter().filter(|p| !p.is_empty()).enumerate() {
+        let item: Value = match serde_json::from_str(piece) {
+            Ok(v) => v,
+            Err(e) => {
+                return Verdict::Fail(
+                    Finding::new(format!("item {index} of the stream is not valid JSON"))
+                        .received(format!("{received}; item {index}: {e}"))
+                        .documented(format!(
+                            "each item of {status} {media_type} matches its itemSchema"
+                        ))
+                        .detail(format!("item {index}: {}", value_text(piece))),
+                );
+            }
+        };
+        if !validator.is_valid(&item) {
+            let mut schema_errors = errors(validator, &item);
+            for e in &mut schema_errors {
+                e.value = value_excerpt(&item, &e.instance_path);
+            }
+            let mut finding = Finding::new(format!(
+                "item {index} of the stream does not match the itemSchema"
+            ))
+            .received(format!(
+                "{received}; item {index} has {}",
+                count(schema_errors.len(), "schema violation")
+            ))
+            .documented(format!(
+                "each item of {status} {media_type} matches its itemSchema"
+            ))
+            .detail(format!("item {index}: {}", value_text(piece)));
+            finding.schema_errors = schema_errors;
+            return Verdict::Fail(finding);
+        }
+    }
+    Verdict::Pass(Vec::new())
+}
+
+/// An item as shown in a failure: cut to 200 characters.
+fn value_text(piece: &str) -> String {
+    if piece.chars().count() > 200 {
+        format!("{}...", piece.chars().take(200).collect::<String>())
+    } else {
+        piece.to_owned()
     }
 }

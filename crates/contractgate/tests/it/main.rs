@@ -10,6 +10,7 @@ mod http;
 mod links;
 mod login;
 mod negative_data;
+mod oas32;
 mod oauth;
 mod outage;
 mod param_encoding;

@@ -1,0 +1,127 @@
+//! OpenAPI 3.2 against a real service: a QUERY operation (sent with its body, judged like any
+//! other) and a JSON Lines stream whose items are validated against `itemSchema`; the broken
+//! variants (QUERY answered 405, a bad item in the middle of the stream) fail the right checks.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::http::{Method, StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::{any, get};
+use contractgate::{Check, Harness, Outcome, Settings, Target};
+use serde_json::json;
+
+use crate::support::{fails, passes, serve};
+
+const SPEC: &str =
+    include_str!("../../../contractgate-spec/tests/fixtures/oas32/every-construct.yaml");
+
+fn app(query_works: bool, bad_item: bool) -> Router {
+    Router::new()
+        .route(
+            "/events/search",
+            any(move |method: Method, body: Bytes| async move {
+                if method.as_str() != "QUERY" || !query_works {
+                    return (StatusCode::METHOD_NOT_ALLOWED, [(header::ALLOW, "QUERY")]).into_response();
+                }
+                let search: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+                let limit_ok = search
+                    .get("limit")
+                    .is_none_or(|l| l.as_i64().is_some_and(|l| (1..=100).contains(&l)));
+                if search["text"].as_str().is_none_or(str::is_empty) || !limit_ok {
+                    return StatusCode::UNPROCESSABLE_ENTITY.into_response();
+                }
+                axum::Json(json!([{"id": 1, "kind": "deploy"}])).into_response()
+            }),
+        )
+        .route(
+            "/events/stream",
+            get(move || async move {
+                let middle = if bad_item {
+                    r#"{"id":"two","kind":"deploy"}"#
+                } else {
+                    r#"{"id":2,"kind":"deploy"}"#
+                };
+                (
+                    [(header::CONTENT_TYPE, "application/jsonl")],
+                    format!("{{\"id\":1,\"kind\":\"build\"}}\n{middle}\n{{\"id\":3,\"kind\":\"test\"}}\n"),
+                )
+            }),
+        )
+}
+
+fn harness(query_works: bool, bad_item: bool) -> Harness {
+    let api = contractgate_spec::load_str("every-construct.yaml", SPEC)
+        .unwrap()
+        .api;
+    let target = Target::new(serve(app(query_works, bad_item)))
+        .unwrap()
+        .with_settings(Settings::default());
+    Harness::new(Arc::new(api), target)
+}
+
+fn run(h: &Harness, op: &str, check: Check) -> contractgate::CheckResult {
+    contractgate::block_on(h.check(op, check))
+}
+
+#[test]
+fn a_query_operation_is_sent_with_its_body_and_judged() {
+    let good = harness(true, false);
+    for check in [
+        Check::NotServerError,
+        Check::StatusCodeConformance,
+        Check::ResponseSchemaConformance,
+        Check::NegativeDataRejection,
+    ] {
+        passes(&run(&good, "searchEvents", check));
+    }
+    // The path answers other methods with 405 and an Allow header.
+    passes(&contractgate::block_on(good.check_path("/events/search")));
+    // QUERY answered 405: an undocumented status, and nothing else proven.
+    let broken = harness(false, false);
+    let text = fails(&run(&broken, "searchEvents", Check::StatusCodeConformance));
+    assert!(text.contains("Received: 405"), "{text}");
+    assert!(
+        text.contains("-X QUERY"),
+        "the curl line sends QUERY: {text}"
+    );
+    let r = run(&broken, "searchEvents", Check::NotServerError);
+    assert!(matches!(r.outcome, Outcome::NotExercised(_)), "{r}");
+}
+
+#[test]
+fn each_item_of_a_json_lines_stream_is_validated() {
+    passes(&run(
+        &harness(true, false),
+        "streamEvents",
+        Check::ResponseSchemaConformance,
+    ));
+    passes(&run(
+        &harness(true, false),
+        "streamEvents",
+        Check::ContentTypeConformance,
+    ));
+    let text = fails(&run(
+        &harness(true, true),
+        "streamEvents",
+        Check::ResponseSchemaConformance,
+    ));
+    assert!(
+        text.contains("item 1 of the stream does not match the itemSchema"),
+        "{text}"
+    );
+    assert!(text.contains("`type` at /id"), "{text}");
+}
+
+#[test]
+fn a_querystring_parameter_is_skipped_with_its_reason() {
+    let r = run(&harness(true, false), "rawQuery", Check::NotServerError);
+    match &r.outcome {
+        Outcome::Skipped { reason } => {
+            assert!(reason.contains("`in: querystring`"), "{reason}");
+            assert!(reason.contains("every-construct.yaml:42"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
