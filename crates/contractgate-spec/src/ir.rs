@@ -122,6 +122,10 @@ pub struct Operation {
     /// `tags`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
+    /// The ancestors of its tags through the root `tags`' `parent` (OpenAPI 3.2), nearest
+    /// first: `tag:events` selects an operation tagged `search` whose parent is `events`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tag_ancestors: Vec<String>,
     /// `deprecated`.
     #[serde(default, skip_serializing_if = "is_false")]
     pub deprecated: bool,

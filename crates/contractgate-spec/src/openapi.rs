@@ -157,6 +157,30 @@ impl<'f, 's> Builder<'f, 's> {
             }
         }
         assign_ids(self.files, &mut operations);
+        // 3.2: tags nest through `parent`; an operation belongs to its tags' ancestors too.
+        let parents: Vec<(String, String)> = doc
+            .get("tags")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|t| Some((as_str(t.get("name"))?, as_str(t.get("parent"))?)))
+            .collect();
+        if !parents.is_empty() {
+            for op in &mut operations {
+                let mut ancestors: Vec<String> = Vec::new();
+                let mut frontier = op.tags.clone();
+                // Bounded: a cycle of parents ends when no new name is found.
+                while let Some(tag) = frontier.pop() {
+                    for (_, parent) in parents.iter().filter(|(n, _)| *n == tag) {
+                        if !op.tags.contains(parent) && !ancestors.contains(parent) {
+                            ancestors.push(parent.clone());
+                            frontier.push(parent.clone());
+                        }
+                    }
+                }
+                op.tag_ancestors = ancestors;
+            }
+        }
 
         let mut webhooks = Vec::new();
         let hooks_place = root.child("webhooks");
@@ -472,6 +496,7 @@ impl<'f, 's> Builder<'f, 's> {
                     .and_then(Value::as_array)
                     .map(|a| a.iter().filter_map(scalar_to_string).collect())
                     .unwrap_or_default(),
+                tag_ancestors: Vec::new(),
                 deprecated: as_bool(op.get("deprecated")).unwrap_or(false),
                 servers,
                 parameters,

@@ -84,7 +84,7 @@ impl Selector {
     pub fn matches(&self, op: &Operation) -> bool {
         match self {
             Selector::Id(id) => op.id == *id || op.operation_id.as_deref() == Some(id),
-            Selector::Tag(t) => op.tags.iter().any(|x| x == t),
+            Selector::Tag(t) => op.tags.iter().chain(&op.tag_ancestors).any(|x| x == t),
             Selector::Method(m) => op.method == *m,
             Selector::Path(p) => glob(p, &op.path),
             Selector::Route(m, p) => op.method == *m && glob(p, &op.path),

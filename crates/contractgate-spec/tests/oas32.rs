@@ -129,3 +129,47 @@ fn the_31_meta_schema_errors_are_fixed() {
         warnings_31(&both)
     );
 }
+
+#[test]
+fn a_31_document_upgraded_to_32_gives_the_same_ir_but_the_version() {
+    let specs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../specs/oai");
+    let mut compared = 0;
+    for entry in std::fs::read_dir(&specs).unwrap().flatten() {
+        let path = entry.path();
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        if !text.contains("openapi: 3.1") && !text.contains("openapi: \"3.1") {
+            continue;
+        }
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let v31 = contractgate_spec::load_str(&name, &text).unwrap().api;
+        let upgraded = text
+            .replace("openapi: 3.1.0", "openapi: 3.2.0")
+            .replace("openapi: \"3.1.0\"", "openapi: \"3.2.0\"");
+        let mut v32 = contractgate_spec::load_str(&name, &upgraded).unwrap().api;
+        v32.openapi_version.clone_from(&v31.openapi_version);
+        assert_eq!(
+            serde_json::to_value(&v31).unwrap(),
+            serde_json::to_value(&v32).unwrap(),
+            "{name}"
+        );
+        compared += 1;
+    }
+    assert!(compared > 0, "no 3.1 spec in specs/oai");
+}
+
+#[test]
+fn a_tag_selects_the_operations_of_its_child_tags() {
+    let api = contractgate_spec::load_str("every-construct.yaml", EVERY)
+        .unwrap()
+        .api;
+    let search = api.operation("searchEvents").unwrap();
+    assert_eq!(search.tags, ["search"]);
+    assert_eq!(search.tag_ancestors, ["events"]);
+    let by_parent: contractgate_spec::select::Selector = "tag:events".parse().unwrap();
+    assert!(by_parent.matches(search));
+    let by_child: contractgate_spec::select::Selector = "tag:search".parse().unwrap();
+    assert!(by_child.matches(search));
+    assert!(!by_child.matches(api.operation("streamEvents").unwrap()));
+}

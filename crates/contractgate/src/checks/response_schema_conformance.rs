@@ -195,6 +195,7 @@ fn items(
         | "application/jsonlines"
         | "application/ndjson" => '\n',
         "application/json-seq" => '\u{1e}',
+        "text/event-stream" => return events(ctx, exchange, status, media_type, item_schema),
         other => {
             return Verdict::NotApplicable(format!(
                 "the items of a {other} stream are not validated yet (JSON Lines and json-seq are)"
@@ -250,6 +251,86 @@ fn items(
             finding.schema_errors = schema_errors;
             return Verdict::Fail(finding);
         }
+    }
+    Verdict::Pass(Vec::new())
+}
+
+/// `text/event-stream`: each event, as OpenAPI 3.2 models it (an object with the string fields
+/// `event`, `data`, `id`, and the integer `retry`; several `data:` lines joined by newlines;
+/// comments and events without a field left out), validated against the item schema.
+fn events(
+    ctx: &Context<'_>,
+    exchange: &Exchange,
+    status: contractgate_spec::ir::StatusSpec,
+    media_type: &str,
+    item_schema: &Value,
+) -> Verdict {
+    let r = &exchange.response;
+    let validator = ctx.validators.get(item_schema);
+    let validator = match validator.as_ref() {
+        Ok(v) => v,
+        Err(e) => {
+            return Verdict::NotApplicable(format!(
+                "the documented itemSchema does not compile: {e}"
+            ));
+        }
+    };
+    let text = String::from_utf8_lossy(&r.body).replace("\r\n", "\n");
+    let mut blocks: Vec<&str> = text.split("\n\n").collect();
+    if r.truncated {
+        blocks.pop();
+    }
+    let mut index = 0;
+    for block in blocks {
+        let mut event = serde_json::Map::new();
+        let mut data: Vec<&str> = Vec::new();
+        for line in block.lines() {
+            if line.starts_with(':') || line.is_empty() {
+                continue;
+            }
+            let (field, value) = line.split_once(':').unwrap_or((line, ""));
+            let value = value.strip_prefix(' ').unwrap_or(value);
+            match field {
+                "data" => data.push(value),
+                "event" | "id" => {
+                    event.insert(field.to_owned(), Value::String(value.to_owned()));
+                }
+                "retry" => {
+                    if let Ok(n) = value.parse::<u64>() {
+                        event.insert("retry".into(), Value::from(n));
+                    }
+                }
+                _ => {}
+            }
+        }
+        if !data.is_empty() {
+            event.insert("data".into(), Value::String(data.join("\n")));
+        }
+        if event.is_empty() {
+            continue;
+        }
+        let item = Value::Object(event);
+        if !validator.is_valid(&item) {
+            let mut schema_errors = errors(validator, &item);
+            for e in &mut schema_errors {
+                e.value = value_excerpt(&item, &e.instance_path);
+            }
+            let mut finding = Finding::new(format!(
+                "event {index} of the stream does not match the itemSchema"
+            ))
+            .received(format!(
+                "{} {media_type}; event {index} has {}",
+                r.status,
+                count(schema_errors.len(), "schema violation")
+            ))
+            .documented(format!(
+                "each event of {status} {media_type} matches its itemSchema"
+            ))
+            .detail(format!("event {index}: {}", value_text(block.trim())));
+            finding.schema_errors = schema_errors;
+            return Verdict::Fail(finding);
+        }
+        index += 1;
     }
     Verdict::Pass(Vec::new())
 }

@@ -125,3 +125,48 @@ fn a_querystring_parameter_is_skipped_with_its_reason() {
         other => panic!("{other:?}"),
     }
 }
+
+const SSE: &str = r#"
+openapi: 3.2.0
+info: {title: ticks, version: "1"}
+paths:
+  /ticks:
+    get:
+      operationId: ticks
+      responses:
+        "200":
+          description: server-sent events
+          content:
+            text/event-stream:
+              itemSchema:
+                type: object
+                required: [event, data]
+                properties:
+                  event: {type: string, enum: [tick, done]}
+                  data: {type: string}
+                  id: {type: string}
+"#;
+
+#[test]
+fn each_event_of_a_server_sent_event_stream_is_validated() {
+    let run_with = |body: &'static str| {
+        let app = Router::new().route(
+            "/ticks",
+            get(move || async move { ([(header::CONTENT_TYPE, "text/event-stream")], body) }),
+        );
+        let api = contractgate_spec::load_str("sse.yaml", SSE).unwrap().api;
+        let h = Harness::new(Arc::new(api), Target::new(serve(app)).unwrap());
+        run(&h, "ticks", Check::ResponseSchemaConformance)
+    };
+    passes(&run_with(
+        ": keep-alive\n\nevent: tick\nid: 1\ndata: {\"n\":1}\n\nevent: done\ndata: bye\ndata: now\n\n",
+    ));
+    let text = fails(&run_with(
+        "event: tick\ndata: 1\n\nevent: tock\ndata: 2\n\nevent: done\ndata: 3\n\n",
+    ));
+    assert!(
+        text.contains("event 1 of the stream does not match the itemSchema"),
+        "{text}"
+    );
+    assert!(text.contains("`enum` at /event"), "{text}");
+}
