@@ -61,6 +61,10 @@ pub struct Config {
     /// Fixtures for every environment, by operation id (an environment's own fixtures win).
     #[serde(default)]
     pub fixtures: IndexMap<String, OperationFixtures>,
+    /// Parameter values for every operation that has the parameter, by name (`tenant`) or by
+    /// location and name (`header:X-Org`), in every environment (an environment's own win).
+    #[serde(default)]
+    pub params: IndexMap<String, serde_json::Value>,
     /// Operations to skip in every environment, by operation id, with the reason.
     #[serde(default)]
     pub skip: IndexMap<String, String>,
@@ -152,6 +156,11 @@ pub struct Environment {
     /// Fixtures by operation id.
     #[serde(default)]
     pub fixtures: IndexMap<String, OperationFixtures>,
+    /// Parameter values for every operation that has the parameter, by name (`tenant`) or by
+    /// location and name (`header:X-Org`): below an operation's fixtures and values from links,
+    /// above examples and synthesized data.
+    #[serde(default)]
+    pub params: IndexMap<String, serde_json::Value>,
     /// Operations to skip, by operation id, with the reason.
     #[serde(default)]
     pub skip: IndexMap<String, String>,
@@ -558,6 +567,8 @@ pub struct Settings {
     /// Values from OpenAPI links: the source operation of a link is sent first, and its answer
     /// gives the target's parameters (fixtures still win). On by default.
     pub links: bool,
+    /// Parameter values by name or `location:name`, for every operation that has the parameter.
+    pub params: IndexMap<String, serde_json::Value>,
     /// Fixtures by operation id.
     pub fixtures: IndexMap<String, OperationFixtures>,
     /// Skipped operations by id, with the reason.
@@ -589,6 +600,7 @@ impl Default for Settings {
             strict_properties: false,
             links: true,
             fixtures: IndexMap::new(),
+            params: IndexMap::new(),
             skip: IndexMap::new(),
             disabled: Vec::new(),
             allowed_server_errors: IndexMap::new(),
@@ -614,6 +626,7 @@ impl Settings {
     pub fn from_config(config: &Config, env: Option<&Environment>) -> Settings {
         let mut s = Settings {
             fixtures: config.fixtures.clone(),
+            params: config.params.clone(),
             skip: config.skip.clone(),
             allowed_server_errors: config.allowed_server_errors.clone(),
             baseline: config.baseline.clone(),
@@ -652,6 +665,7 @@ impl Settings {
             s.strict_properties = env.strict_properties.unwrap_or(false);
             s.links = env.links.unwrap_or(true);
             s.fixtures.extend(env.fixtures.clone());
+            s.params.extend(env.params.clone());
             s.skip.extend(env.skip.clone());
             for (op, statuses) in &env.allowed_server_errors {
                 s.allowed_server_errors

@@ -681,9 +681,14 @@ impl Harness {
             let settings = &self.target.settings;
             // The login operation's own checks send the login's values unless fixtures say.
             let login = self.login_fixtures(op);
-            let mut planned = data::plan(
+            let fixtures = self.with_environment_params(
                 op,
                 settings.fixtures.get(&op.id).or(login.as_ref()),
+                &linked,
+            );
+            let mut planned = data::plan(
+                op,
+                fixtures.as_ref(),
                 &linked,
                 settings.seed,
                 &self.validators,
@@ -715,6 +720,33 @@ impl Harness {
                 Err(_) => planned,
             })
         })
+    }
+
+    /// `fixtures` with the environment's parameter values (`params`, by name or `location:name`)
+    /// for the parameters of `op` that neither the fixtures nor a link give a value.
+    fn with_environment_params(
+        &self,
+        op: &Operation,
+        fixtures: Option<&crate::config::OperationFixtures>,
+        linked: &data::Linked,
+    ) -> Option<crate::config::OperationFixtures> {
+        let params = &self.target.settings.params;
+        if params.is_empty() {
+            return fixtures.cloned();
+        }
+        let mut out = fixtures.cloned().unwrap_or_default();
+        for p in &op.parameters {
+            if out.params.contains_key(&p.name) || linked.has_param(p) {
+                continue;
+            }
+            let value = params
+                .get(&format!("{}:{}", p.location.as_str(), p.name))
+                .or_else(|| params.get(&p.name));
+            if let Some(v) = value {
+                out.params.insert(p.name.clone(), v.clone());
+            }
+        }
+        Some(out)
     }
 
     /// Sends a request, honouring the budget and rate limit; transport errors become outcomes. A

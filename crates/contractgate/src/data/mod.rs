@@ -52,6 +52,11 @@ pub(crate) struct Linked {
 }
 
 impl Linked {
+    /// Whether a link gives `p` a value.
+    pub(crate) fn has_param(&self, p: &Parameter) -> bool {
+        self.param(p).is_some()
+    }
+
     fn param(&self, p: &Parameter) -> Option<(&Value, &str)> {
         self.params
             .iter()

@@ -122,3 +122,90 @@ fn an_unsatisfiable_schema_reports_why() {
     assert!(matches!(r.outcome, Outcome::Errored(_)), "{r}");
     crate::support::snapshot("unsatisfiable", &r.to_string());
 }
+
+#[test]
+fn environment_params_fill_every_operation_that_has_the_parameter() {
+    use axum::extract::Query;
+    use axum::response::IntoResponse;
+    use std::collections::HashMap;
+    const SPEC: &str = r#"
+openapi: 3.0.3
+info: {title: tenants, version: "1"}
+paths:
+  /collections:
+    get:
+      operationId: listCollections
+      parameters:
+        - {name: tenant, in: query, required: true, schema: {type: string}}
+        - {name: X-Org, in: header, required: true, schema: {type: string}}
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {type: array}}}}
+        "404": {description: no such tenant}
+  /databases:
+    get:
+      operationId: listDatabases
+      parameters:
+        - {name: tenant, in: query, required: true, schema: {type: string}}
+        - {name: X-Org, in: header, required: true, schema: {type: string}}
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {type: array}}}}
+        "404": {description: no such tenant}
+"#;
+    let handler = |q: Query<HashMap<String, String>>, h: axum::http::HeaderMap| async move {
+        let org = h.get("x-org").and_then(|v| v.to_str().ok());
+        match (q.get("tenant").map(String::as_str), org) {
+            (Some("acme"), Some("acme-org")) => axum::Json(serde_json::json!([])).into_response(),
+            (Some("other"), Some("acme-org")) => axum::Json(serde_json::json!([1])).into_response(),
+            _ => axum::http::StatusCode::NOT_FOUND.into_response(),
+        }
+    };
+    let app = axum::Router::new()
+        .route("/collections", axum::routing::get(handler))
+        .route("/databases", axum::routing::get(handler));
+    let url = crate::support::serve(app);
+    let api = std::sync::Arc::new(contractgate_spec::load_str("t.yaml", SPEC).unwrap().api);
+    let mut settings = Settings::default();
+    settings
+        .params
+        .insert("tenant".into(), serde_json::json!("acme"));
+    settings
+        .params
+        .insert("header:X-Org".into(), serde_json::json!("acme-org"));
+    // A per-operation fixture wins over the environment's value.
+    settings.fixtures.insert(
+        "listDatabases".into(),
+        contractgate::config::OperationFixtures {
+            params: [("tenant".to_owned(), serde_json::json!("other"))]
+                .into_iter()
+                .collect(),
+            body: None,
+        },
+    );
+    let h = contractgate::Harness::new(
+        api,
+        contractgate::Target::new(url)
+            .unwrap()
+            .with_settings(settings),
+    );
+    for op in ["listCollections", "listDatabases"] {
+        let r = contractgate::block_on(h.check(op, Check::StatusCodeConformance));
+        assert!(
+            matches!(r.outcome, contractgate::Outcome::Passed { .. }),
+            "{r}"
+        );
+    }
+    // Without them, the tenant is unknown: nothing is exercised.
+    let api = std::sync::Arc::new(contractgate_spec::load_str("t.yaml", SPEC).unwrap().api);
+    let h = contractgate::Harness::new(
+        api,
+        contractgate::Target::new(crate::support::serve(
+            axum::Router::new().route("/collections", axum::routing::get(handler)),
+        ))
+        .unwrap(),
+    );
+    let r = contractgate::block_on(h.check("listCollections", Check::StatusCodeConformance));
+    assert!(
+        matches!(r.outcome, contractgate::Outcome::NotExercised(_)),
+        "{r}"
+    );
+}
