@@ -161,6 +161,10 @@ pub struct Environment {
     /// above examples and synthesized data.
     #[serde(default)]
     pub params: IndexMap<String, serde_json::Value>,
+    /// How many other requests to try when the request built from the spec is refused (default
+    /// 3; 0 turns it off).
+    #[serde(default)]
+    pub alternatives: Option<usize>,
     /// Operations to skip, by operation id, with the reason.
     #[serde(default)]
     pub skip: IndexMap<String, String>,
@@ -567,6 +571,10 @@ pub struct Settings {
     /// Values from OpenAPI links: the source operation of a link is sent first, and its answer
     /// gives the target's parameters (fixtures still win). On by default.
     pub links: bool,
+    /// How many other requests to try when the request built from the spec is refused with a
+    /// 4xx (not 401, 403 or 405), before reporting the operation not exercised (default 3; 0
+    /// turns it off).
+    pub alternatives: usize,
     /// Parameter values by name or `location:name`, for every operation that has the parameter.
     pub params: IndexMap<String, serde_json::Value>,
     /// Fixtures by operation id.
@@ -601,6 +609,7 @@ impl Default for Settings {
             links: true,
             fixtures: IndexMap::new(),
             params: IndexMap::new(),
+            alternatives: 3,
             skip: IndexMap::new(),
             disabled: Vec::new(),
             allowed_server_errors: IndexMap::new(),
@@ -666,6 +675,9 @@ impl Settings {
             s.links = env.links.unwrap_or(true);
             s.fixtures.extend(env.fixtures.clone());
             s.params.extend(env.params.clone());
+            if let Some(n) = env.alternatives {
+                s.alternatives = n;
+            }
             s.skip.extend(env.skip.clone());
             for (op, statuses) in &env.allowed_server_errors {
                 s.allowed_server_errors

@@ -157,6 +157,8 @@ pub struct Harness {
     today: String,
     /// What was sent to and seen from each operation ([`Harness::coverage`]).
     pub(crate) seen: crate::coverage::SeenMap,
+    /// Operations whose refused request was already followed by other requests.
+    tried_alternatives: Mutex<std::collections::HashSet<String>>,
 }
 
 /// A positive request built once per operation: the wire request and its curl twin.
@@ -269,6 +271,7 @@ impl Harness {
             baseline,
             today: crate::baseline::today(),
             seen: crate::coverage::SeenMap::default(),
+            tried_alternatives: Mutex::new(std::collections::HashSet::new()),
         }
     }
 
@@ -629,8 +632,14 @@ impl Harness {
             }
         };
         match self.send(op, wire, curl, planned.notes.clone()).await {
-            Ok(exchange) => {
+            Ok(mut exchange) => {
                 self.saw_positive(op, &planned, exchange.response.status);
+                if refused(exchange.response.status) {
+                    match self.alternatives(op, &exchange).await {
+                        Ok(better) => exchange = better,
+                        Err(tried) => exchange.notes.extend(tried),
+                    }
+                }
                 if let Ok(mut statuses) = self.positive_status.lock() {
                     statuses.insert(op.id.clone(), exchange.response.status);
                 }
@@ -638,6 +647,89 @@ impl Harness {
             }
             Err(unsent) => Positive::Failed(unsent),
         }
+    }
+
+    /// When the request built from the spec is refused: other requests for `op` (values
+    /// synthesized from the schemas, without the examples, with other seeds), up to
+    /// `settings.alternatives`, until one gets a 2xx or a 5xx. That one becomes the operation's positive
+    /// request (plan and built request cached, a note says what it is). Otherwise the lines that
+    /// say what was tried. Tried once per operation and harness.
+    async fn alternatives(
+        &self,
+        op: &Operation,
+        first: &Exchange,
+    ) -> Result<Exchange, Vec<String>> {
+        let settings = &self.target.settings;
+        let n = settings.alternatives;
+        let first_again = match self.tried_alternatives.lock() {
+            Ok(mut tried) => tried.insert(op.id.clone()),
+            Err(_) => false,
+        };
+        if n == 0 || !first_again {
+            return Err(Vec::new());
+        }
+        let (linked, _) = self.linked(op).await;
+        let login = self.login_fixtures(op);
+        let fixtures = self.with_environment_params(
+            op,
+            settings.fixtures.get(&op.id).or(login.as_ref()),
+            &linked,
+        );
+        let first_status = answered(op, first.response.status);
+        let mut seen = vec![(first.wire.url.clone(), first.wire.body.clone())];
+        let mut answers: Vec<String> = Vec::new();
+        for k in 0..n {
+            let seed = settings.seed.wrapping_add(1 + k as u64);
+            let Ok(planned) = data::plan_with(
+                op,
+                fixtures.as_ref(),
+                &linked,
+                seed,
+                &self.validators,
+                false,
+            ) else {
+                break;
+            };
+            let (wire, curl) = self.build(op, op.method, &planned, true);
+            // The same request again proves nothing (every value fixed, or no schema to vary).
+            if seen.contains(&(wire.url.clone(), wire.body.clone())) {
+                continue;
+            }
+            seen.push((wire.url.clone(), wire.body.clone()));
+            let mut notes = planned.notes.clone();
+            notes.push(format!(
+                "the request built from the spec was answered {first_status}; this one, with values synthesized from the schemas (seed {seed}), was sent instead"
+            ));
+            let (wire, curl) = (Arc::new(wire), Arc::new(curl));
+            let Ok(exchange) = self
+                .send(op, Arc::clone(&wire), Arc::clone(&curl), notes)
+                .await
+            else {
+                break;
+            };
+            let status = exchange.response.status;
+            self.saw_positive(op, &planned, status);
+            // A 2xx reached the handler; so did a 5xx (it crashed there: a valid request that
+            // `not_server_error` fails on, as it would on the first request).
+            if (200..300).contains(&status) || (500..600).contains(&status) {
+                if let Ok(mut plans) = self.plans.lock() {
+                    plans.insert(op.id.clone(), Arc::new(planned));
+                }
+                if let Ok(mut b) = self.built.lock() {
+                    b.insert(op.id.clone(), (self.tokens.generation(), (wire, curl)));
+                }
+                return Ok(exchange);
+            }
+            answers.push(format!("{status} (seed {seed})"));
+        }
+        if answers.is_empty() {
+            return Err(Vec::new());
+        }
+        Err(vec![format!(
+            "also tried {} other request(s) with values synthesized from the schemas: answered {}",
+            answers.len(),
+            answers.join(", ")
+        )])
     }
 
     /// The status the positive request of `op` got: the latest one sent, or a new one. `None`
@@ -923,6 +1015,12 @@ impl Harness {
             request,
         }))
     }
+}
+
+/// A refusal another request may get past: a 4xx other than 401/403 (credentials) and 405 (the
+/// method is not routed at all).
+fn refused(status: u16) -> bool {
+    (400..500).contains(&status) && !matches!(status, 401 | 403 | 405)
 }
 
 /// What a failure caused by the spec says to do.

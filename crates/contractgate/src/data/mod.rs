@@ -133,6 +133,20 @@ pub(crate) fn plan(
     seed: u64,
     validators: &ValidatorCache,
 ) -> Result<Planned, DataError> {
+    plan_with(op, fixtures, linked, seed, validators, true)
+}
+
+/// [`plan`], with the spec's examples left out when `use_examples` is false (values are then
+/// synthesized from the schemas with `seed`): another request to try when the first is refused.
+pub(crate) fn plan_with(
+    op: &Operation,
+    fixtures: Option<&OperationFixtures>,
+    linked: &Linked,
+    seed: u64,
+    validators: &ValidatorCache,
+    use_examples: bool,
+) -> Result<Planned, DataError> {
+    let examples_or_none = |v: Vec<Value>| if use_examples { v } else { Vec::new() };
     let mut planned = Planned {
         path: op.path.clone(),
         ..Planned::default()
@@ -156,7 +170,7 @@ pub(crate) fn plan(
             &what,
             fixture,
             linked.param(p),
-            param_candidates(p),
+            examples_or_none(param_candidates(p)),
             schema,
             required,
             s,
@@ -188,7 +202,7 @@ pub(crate) fn plan(
                     "the request body",
                     fixture,
                     linked.body.as_ref().map(|(v, n)| (v, n.as_str())),
-                    examples::media_examples(media),
+                    examples_or_none(examples::media_examples(media)),
                     media.schema.as_ref(),
                     true,
                     s,

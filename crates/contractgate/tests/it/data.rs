@@ -209,3 +209,85 @@ paths:
         "{r}"
     );
 }
+
+#[test]
+fn a_refused_request_is_followed_by_other_requests_until_one_gets_through() {
+    use axum::response::IntoResponse;
+    const SPEC: &str = r#"
+openapi: 3.0.3
+info: {title: names, version: "1"}
+paths:
+  /names:
+    post:
+      operationId: claimName
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [name]
+              properties:
+                name: {type: string, minLength: 3, maxLength: 20}
+            example: {name: taken}
+      responses:
+        "201":
+          description: claimed
+          content:
+            application/json:
+              schema: {type: object, required: [name], properties: {name: {type: string}}}
+        "409": {description: the name is taken}
+        "422": {description: invalid}
+"#;
+    // `taken` is taken (the spec's own example); every other valid name is free, or nothing is.
+    let app = |free: bool| {
+        axum::Router::new().route(
+            "/names",
+            axum::routing::post(
+                move |axum::Json(v): axum::Json<serde_json::Value>| async move {
+                    let name = v["name"].as_str().unwrap_or_default().to_owned();
+                    if name == "taken" || !free {
+                        return axum::http::StatusCode::CONFLICT.into_response();
+                    }
+                    (
+                        axum::http::StatusCode::CREATED,
+                        axum::Json(json!({"name": name})),
+                    )
+                        .into_response()
+                },
+            ),
+        )
+    };
+    let harness = |free: bool| {
+        let api = Arc::new(contractgate_spec::load_str("n.yaml", SPEC).unwrap().api);
+        Harness::new(api, Target::new(serve(app(free))).unwrap())
+    };
+    let h = harness(true);
+    for check in [Check::NotServerError, Check::ResponseSchemaConformance] {
+        let r = contractgate::block_on(h.check("claimName", check));
+        assert!(matches!(r.outcome, Outcome::Passed { .. }), "{r}");
+    }
+    // Nothing gets through: not exercised, and it says what was tried.
+    let h = harness(false);
+    let r = contractgate::block_on(h.check("claimName", Check::NotServerError));
+    assert!(matches!(r.outcome, Outcome::NotExercised(_)), "{r}");
+    let text = r.to_string();
+    assert!(
+        text.contains("also tried 3 other request(s) with values synthesized from the schemas: answered 409 (seed 1), 409 (seed 2), 409 (seed 3)"),
+        "{text}"
+    );
+    // Turned off: one request.
+    let api = Arc::new(contractgate_spec::load_str("n.yaml", SPEC).unwrap().api);
+    let settings = Settings {
+        alternatives: 0,
+        ..Settings::default()
+    };
+    let h = Harness::new(
+        api,
+        Target::new(serve(app(true)))
+            .unwrap()
+            .with_settings(settings),
+    );
+    let r = contractgate::block_on(h.check("claimName", Check::NotServerError));
+    assert!(matches!(r.outcome, Outcome::NotExercised(_)), "{r}");
+}

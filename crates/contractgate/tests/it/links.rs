@@ -311,6 +311,11 @@ struct Setup {
 }
 
 fn setup_with(api: Api, faults: Faults, settings: Settings) -> Setup {
+    // These tests count the requests links cause: no other requests after a refusal.
+    let settings = Settings {
+        alternatives: 0,
+        ..settings
+    };
     let store = Arc::new(Store {
         faults,
         ..Store::default()
