@@ -226,7 +226,7 @@ fn a_service_that_keeps_its_contract_exits_0_with_reports() {
     assert!(r.stdout.contains("result: PASSED"), "{}", r.all());
     assert!(
         r.stdout.contains(
-            "8 operation(s) and 5 path(s): 62 check(s) passed, 0 failed, 0 not exercised"
+            "8 operation(s) and 5 path(s): 64 check(s) passed, 0 failed, 0 not exercised"
         ),
         "{}",
         r.all()
@@ -2226,4 +2226,22 @@ fn replay_sends_a_reports_failures_again_with_the_new_targets_credentials() {
     );
     assert_eq!(refused.code, 1, "{}", refused.all());
     assert!(refused.stdout.contains("still fails"), "{}", refused.all());
+}
+
+#[test]
+fn a_delete_that_keeps_the_resource_fails_use_after_free() {
+    let r = run_local(
+        &[],
+        &[
+            ("USER_SERVICE_FAULT", "delete-keeps"),
+            ("USER_SERVICE_TOKEN", TOKEN),
+        ],
+    );
+    assert_eq!(r.code, 1, "{}", r.all());
+    assert!(
+        r.stdout
+            .contains("result: FAILED\n  DELETE /users/{id} (deleteUser): use_after_free\n"),
+        "{}",
+        r.all()
+    );
 }

@@ -156,6 +156,10 @@ pub struct Operation {
     /// the operation's checks error with it, named, with its location.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub spec_defects: Vec<Unsupported>,
+    /// The create operations (POST) whose 2xx responses link to this one (by `operationId`): where
+    /// its resource comes from, for the state checks.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub created_by: Vec<String>,
     /// Where the operation breaks the OpenAPI meta-schema (`type: int`): warnings, which a failure
     /// to build the operation's request names as its likely cause.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -157,6 +157,26 @@ impl<'f, 's> Builder<'f, 's> {
             }
         }
         assign_ids(self.files, &mut operations);
+        // Which create operations (POST) link to which operations from a 2xx response.
+        let mut created: Vec<(String, String)> = Vec::new();
+        for source in operations.iter().filter(|o| o.method == Method::Post) {
+            for r in source.responses.iter().filter(|r| r.status.is_success()) {
+                for link in r.links.values() {
+                    if let Some(target) = &link.operation_id {
+                        created.push((target.clone(), source.id.clone()));
+                    }
+                }
+            }
+        }
+        for (target, source) in created {
+            if let Some(op) = operations
+                .iter_mut()
+                .find(|o| o.operation_id.as_deref() == Some(target.as_str()))
+                && !op.created_by.contains(&source)
+            {
+                op.created_by.push(source);
+            }
+        }
         // 3.2: tags nest through `parent`; an operation belongs to its tags' ancestors too.
         let parents: Vec<(String, String)> = doc
             .get("tags")
@@ -506,6 +526,7 @@ impl<'f, 's> Builder<'f, 's> {
                 location: self.loc(&op_place),
                 unsupported,
                 spec_defects,
+                created_by: Vec::new(),
                 spec_violations: Vec::new(),
             });
         }

@@ -401,7 +401,11 @@ impl Harness {
             }
             let outcome = if check.uses_positive_exchange() {
                 match &positive {
-                    Some(Positive::Sent(exchange)) => self.judge(op, check, exchange),
+                    Some(Positive::Sent(exchange)) => match check {
+                        Check::ResourceAvailability => self.resource_availability(op, exchange),
+                        Check::UseAfterFree => self.use_after_free(op, exchange).await,
+                        _ => self.judge(op, check, exchange),
+                    },
                     Some(Positive::Failed(unsent)) => unsent.outcome(check),
                     None => Outcome::NotApplicable {
                         reason: "nothing was sent".into(),

@@ -22,17 +22,20 @@ pub enum Fault {
     FieldDropped,
     /// `auth-dropped`: `GET /user/profile` answers 200 without (or with a wrong) bearer token.
     AuthDropped,
+    /// `delete-keeps`: `DELETE /users/{id}` answers 204 but the user stays.
+    DeleteKeeps,
 }
 
 impl Fault {
     /// Every fault, in the order the docs list them.
-    pub const ALL: [Fault; 6] = [
+    pub const ALL: [Fault; 7] = [
         Fault::RouteMixup,
         Fault::Profile500,
         Fault::ProfileMissing,
         Fault::MethodChanged,
         Fault::FieldDropped,
         Fault::AuthDropped,
+        Fault::DeleteKeeps,
     ];
 
     /// The name used in `USER_SERVICE_FAULT` and `--fault`, e.g. `route-mixup`.
@@ -44,6 +47,7 @@ impl Fault {
             Fault::MethodChanged => "method-changed",
             Fault::FieldDropped => "field-dropped",
             Fault::AuthDropped => "auth-dropped",
+            Fault::DeleteKeeps => "delete-keeps",
         }
     }
 
@@ -58,6 +62,7 @@ impl Fault {
             }
             Fault::FieldDropped => "GET /user/profile leaves out the required field `email`",
             Fault::AuthDropped => "GET /user/profile answers 200 without a bearer token",
+            Fault::DeleteKeeps => "DELETE /users/{id} answers 204 but the user stays",
         }
     }
 

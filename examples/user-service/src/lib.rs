@@ -41,6 +41,7 @@
 //! | `method-changed` | [`Fault::MethodChanged`] | `PUT /user/profile` moved to `POST /user/profile`: PUT answers 405, POST updates |
 //! | `field-dropped` | [`Fault::FieldDropped`] | `GET /user/profile` leaves out the required `email` |
 //! | `auth-dropped` | [`Fault::AuthDropped`] | `GET /user/profile` answers 200 with no (or a wrong) token |
+//! | `delete-keeps` | [`Fault::DeleteKeeps`] | `DELETE /users/{id}` answers 204 but the user stays |
 //!
 //! Unset or empty means no fault; any other value is a startup error ([`UnknownFault`]) whose
 //! message lists the valid ones.

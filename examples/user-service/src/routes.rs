@@ -35,10 +35,10 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// `/user/profile`, where every fault lives.
+/// `/user/profile`, where every fault but `delete-keeps` (in [`delete_user`]) lives.
 fn profile_routes(fault: Option<Fault>) -> MethodRouter<AppState> {
     match fault {
-        None => get(get_profile).put(update_profile),
+        None | Some(Fault::DeleteKeeps) => get(get_profile).put(update_profile),
         Some(Fault::RouteMixup) => get(get_settings).put(update_profile),
         Some(Fault::Profile500) => get(profile_500).put(update_profile),
         Some(Fault::ProfileMissing) => get(no_route).put(update_profile),
@@ -324,7 +324,9 @@ async fn delete_user(
     match store.users.get_mut(&id) {
         // Already deleted: DELETE is idempotent.
         Some(u) => {
-            u.deleted = true;
+            if state.fault() != Some(Fault::DeleteKeeps) {
+                u.deleted = true;
+            }
             StatusCode::NO_CONTENT.into_response()
         }
         None => Problem::no_such_user(&id).into_response(),

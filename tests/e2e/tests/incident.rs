@@ -25,7 +25,7 @@ fn without_a_fault_every_route_passes() {
     let run = run("");
     assert_eq!(run.code, Some(0), "{}", run.output);
     assert!(run.failed.is_empty(), "{}", run.output);
-    assert_eq!(run.passed.len(), 60, "{}", run.output);
+    assert_eq!(run.passed.len(), 62, "{}", run.output);
 }
 
 #[test]
@@ -170,6 +170,18 @@ fn dropped_authentication_fails_auth_enforced() {
     assert_failed(&run, &["contract::get_user_profile::auth_enforced"]);
     let text = run.failure("contract::get_user_profile::auth_enforced");
     assert!(text.contains("GET /user/profile"), "{text}");
+}
+
+#[test]
+fn a_delete_that_keeps_the_user_fails_use_after_free() {
+    let run = run("delete-keeps");
+    assert_failed(&run, &["contract::delete_user::use_after_free"]);
+    let text = run.failure("contract::delete_user::use_after_free");
+    assert!(
+        text.contains("use_after_free failed: a deleted resource can still be read"),
+        "{text}"
+    );
+    assert!(text.contains("answered 204, then GET"), "{text}");
 }
 
 #[test]

@@ -373,6 +373,8 @@ fn one_exchange_serves_every_response_check() {
             "auth_enforced: passed",
             "negative_data_rejection: not applicable",
             "latency_budget: not applicable",
+            "resource_availability: not applicable",
+            "use_after_free: not applicable",
         ]
     );
 }

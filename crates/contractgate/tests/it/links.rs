@@ -158,6 +158,10 @@ struct Faults {
     refuse_create: bool,
     /// `GET /things/{id}` leaves out `name`.
     drop_name: bool,
+    /// `POST /things` answers 201 with an id, but stores nothing.
+    lose_created: bool,
+    /// `DELETE /things/{id}` answers 204, but the thing stays.
+    keep_deleted: bool,
 }
 
 #[derive(Default)]
@@ -214,10 +218,12 @@ fn app(store: Arc<Store>) -> Router {
         }
         let id = 1001 + s.next.fetch_add(1, Ordering::SeqCst) as u64;
         let owner = format!("o-{id}");
-        s.things
-            .lock()
-            .unwrap()
-            .insert(id, (name.clone(), owner.clone()));
+        if !s.faults.lose_created {
+            s.things
+                .lock()
+                .unwrap()
+                .insert(id, (name.clone(), owner.clone()));
+        }
         (status, axum::Json(thing(id, &name, &owner))).into_response()
     }
 
@@ -266,9 +272,18 @@ fn app(store: Arc<Store>) -> Router {
         h: axum::http::HeaderMap,
         Path(id): Path<u64>,
     ) -> StatusCode {
+        // The fault `keep_deleted`: the thing is found, and stays.
+        let found = authorized(&h) && {
+            let mut things = s.things.lock().unwrap();
+            if s.faults.keep_deleted {
+                things.contains_key(&id)
+            } else {
+                things.remove(&id).is_some()
+            }
+        };
         let status = if !authorized(&h) {
             StatusCode::UNAUTHORIZED
-        } else if s.things.lock().unwrap().remove(&id).is_some() {
+        } else if found {
             StatusCode::NO_CONTENT
         } else {
             StatusCode::NOT_FOUND
@@ -770,4 +785,74 @@ fn a_cycle_of_links_does_not_hang() {
     // a cycle, so getB reads from getC (which uses its example). Sent: getC and getB once each as
     // sources, then each operation once for its check.
     assert_eq!(hits.load(Ordering::SeqCst), 5);
+}
+
+#[test]
+fn a_created_resource_that_cannot_be_read_fails_resource_availability() {
+    let good = setup(Faults::default(), Settings::default());
+    let r = contractgate::block_on(good.harness.check("getThing", Check::ResourceAvailability));
+    assert!(matches!(r.outcome, Outcome::Passed { .. }), "{r}");
+    let lost = setup(
+        Faults {
+            lose_created: true,
+            ..Faults::default()
+        },
+        Settings::default(),
+    );
+    let r = contractgate::block_on(lost.harness.check("getThing", Check::ResourceAvailability));
+    let text = r.to_string();
+    assert!(matches!(r.outcome, Outcome::Failed(_)), "{text}");
+    assert!(
+        text.starts_with("resource_availability failed: a resource just created cannot be read"),
+        "{text}"
+    );
+    assert!(
+        text.contains("with the id POST /things (createThing) answered"),
+        "{text}"
+    );
+    // Without links, the id is the example's: nothing to judge.
+    let off = setup(
+        Faults::default(),
+        Settings {
+            links: false,
+            ..Settings::default()
+        },
+    );
+    let r = contractgate::block_on(off.harness.check("getThing", Check::ResourceAvailability));
+    assert!(matches!(r.outcome, Outcome::NotApplicable { .. }), "{r}");
+}
+
+#[test]
+fn a_deleted_resource_that_can_still_be_read_fails_use_after_free() {
+    let good = setup(Faults::default(), Settings::default());
+    let r = contractgate::block_on(good.harness.check("deleteThing", Check::UseAfterFree));
+    assert!(matches!(r.outcome, Outcome::Passed { .. }), "{r}");
+    assert!(
+        good.store
+            .log
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|l| l.starts_with("GET /things/") && l.ends_with(" 404")),
+        "the GET after the DELETE"
+    );
+    let kept = setup(
+        Faults {
+            keep_deleted: true,
+            ..Faults::default()
+        },
+        Settings::default(),
+    );
+    let r = contractgate::block_on(kept.harness.check("deleteThing", Check::UseAfterFree));
+    let text = r.to_string();
+    assert!(matches!(r.outcome, Outcome::Failed(_)), "{text}");
+    assert!(
+        text.starts_with("use_after_free failed: a deleted resource can still be read"),
+        "{text}"
+    );
+    assert!(
+        text.contains("DELETE /things/{id} answered 204, then GET"),
+        "{text}"
+    );
+    assert!(text.contains("answered 200"), "{text}");
 }
