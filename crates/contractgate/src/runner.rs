@@ -486,7 +486,14 @@ impl Harness {
                 u.feature, u.location
             ));
         }
+        if settings.read_only && !op.method.is_safe() {
+            return skip("read-only environment".into());
+        }
         // A defect of the spec is the spec's failure, named where it is; never a silent skip.
+        // (Checks that cannot apply to the operation anyway still say so.)
+        if let Some(reason) = check.not_applicable(op) {
+            return na(reason);
+        }
         if !op.spec_defects.is_empty() {
             let mut finding = Finding::new("the spec is invalid for this operation");
             for d in &op.spec_defects {
@@ -494,9 +501,6 @@ impl Harness {
             }
             finding = finding.detail(SPEC_FIX);
             return Some(self.setup_error(op, finding, None).outcome(check));
-        }
-        if settings.read_only && !op.method.is_safe() {
-            return skip("read-only environment".into());
         }
         if check == Check::LatencyBudget && settings.latency_budget.is_none() {
             return na(
@@ -534,12 +538,7 @@ impl Harness {
                 ))
                 .received(exchange.response.status_and_type())
                 .documented(success_statuses(op));
-                let linked = self
-                    .plans
-                    .lock()
-                    .ok()
-                    .and_then(|p| p.get(&op.id).map(|p| p.linked))
-                    .unwrap_or(false);
+                let linked = self.plan_was_linked(op);
                 if let Some(hint) = self.missing_credentials(op) {
                     finding = finding.detail(hint);
                 } else if linked {
@@ -556,6 +555,15 @@ impl Harness {
             }
             Verdict::Pass(warnings) => Outcome::Passed { warnings },
         }
+    }
+
+    /// Whether the cached plan of `op` took values from links.
+    pub(crate) fn plan_was_linked(&self, op: &Operation) -> bool {
+        self.plans
+            .lock()
+            .ok()
+            .and_then(|p| p.get(&op.id).map(|p| p.linked))
+            .unwrap_or(false)
     }
 
     /// A check that proved nothing because its exchange never reached the handler.

@@ -617,6 +617,25 @@ async fn run_async(args: &RunArgs, prepared: Prepared, out: &mut dyn Write) -> R
     Ok(code)
 }
 
+/// A unit whose checks were all skipped for `reason`, without a request.
+fn skipped_unit(checks: &[Check], subject: OperationInfo, reason: &str) -> UnitReport {
+    UnitReport {
+        results: checks
+            .iter()
+            .map(|&check| CheckResult {
+                check,
+                subject: subject.clone(),
+                outcome: Outcome::Skipped {
+                    reason: reason.to_owned(),
+                },
+            })
+            .collect(),
+        times: vec![Duration::ZERO; checks.len()],
+        subject,
+        duration: Duration::ZERO,
+    }
+}
+
 /// Progress: a bar on a terminal, plain lines in CI (no TTY, or `CI` set).
 enum Progress {
     Bar(indicatif::ProgressBar),
@@ -691,42 +710,18 @@ async fn schedule(
             Unit::Path(_) => None,
         };
         if let Some(reason) = excluded {
-            let report = UnitReport {
-                results: unit_checks
-                    .iter()
-                    .map(|&check| CheckResult {
-                        check,
-                        subject: subject.clone(),
-                        outcome: Outcome::Skipped {
-                            reason: reason.clone(),
-                        },
-                    })
-                    .collect(),
-                times: vec![Duration::ZERO; unit_checks.len()],
-                subject,
-                duration: Duration::ZERO,
-            };
+            let report = skipped_unit(&unit_checks, subject, &reason);
             lock(&progress).finished(&report);
             done[index] = Some(report);
             continue;
         }
         let permit = Arc::clone(&semaphore).acquire_owned().await.ok();
         if fail_fast && stop.load(Ordering::SeqCst) {
-            let report = UnitReport {
-                results: unit_checks
-                    .iter()
-                    .map(|&check| CheckResult {
-                        check,
-                        subject: subject.clone(),
-                        outcome: Outcome::Skipped {
-                            reason: "not run: --fail-fast stopped the run after a failure".into(),
-                        },
-                    })
-                    .collect(),
-                times: vec![Duration::ZERO; unit_checks.len()],
+            let report = skipped_unit(
+                &unit_checks,
                 subject,
-                duration: Duration::ZERO,
-            };
+                "not run: --fail-fast stopped the run after a failure",
+            );
             lock(&progress).finished(&report);
             done[index] = Some(report);
             continue;

@@ -233,23 +233,14 @@ fn items(
             }
         };
         if !validator.is_valid(&item) {
-            let mut schema_errors = errors(validator, &item);
-            for e in &mut schema_errors {
-                e.value = value_excerpt(&item, &e.instance_path);
-            }
-            let mut finding = Finding::new(format!(
-                "item {index} of the stream does not match the itemSchema"
-            ))
-            .received(format!(
-                "{received}; item {index} has {}",
-                count(schema_errors.len(), "schema violation")
-            ))
-            .documented(format!(
-                "each item of {status} {media_type} matches its itemSchema"
-            ))
-            .detail(format!("item {index}: {}", value_text(piece)));
-            finding.schema_errors = schema_errors;
-            return Verdict::Fail(finding);
+            return Verdict::Fail(item_failure(
+                validator,
+                &item,
+                &format!("item {index}"),
+                &received,
+                piece,
+                &format!("each item of {status} {media_type}"),
+            ));
         }
     }
     Verdict::Pass(Vec::new())
@@ -311,28 +302,44 @@ fn events(
         }
         let item = Value::Object(event);
         if !validator.is_valid(&item) {
-            let mut schema_errors = errors(validator, &item);
-            for e in &mut schema_errors {
-                e.value = value_excerpt(&item, &e.instance_path);
-            }
-            let mut finding = Finding::new(format!(
-                "event {index} of the stream does not match the itemSchema"
-            ))
-            .received(format!(
-                "{} {media_type}; event {index} has {}",
-                r.status,
-                count(schema_errors.len(), "schema violation")
-            ))
-            .documented(format!(
-                "each event of {status} {media_type} matches its itemSchema"
-            ))
-            .detail(format!("event {index}: {}", value_text(block.trim())));
-            finding.schema_errors = schema_errors;
-            return Verdict::Fail(finding);
+            return Verdict::Fail(item_failure(
+                validator,
+                &item,
+                &format!("event {index}"),
+                &format!("{} {media_type}", r.status),
+                block.trim(),
+                &format!("each event of {status} {media_type}"),
+            ));
         }
         index += 1;
     }
     Verdict::Pass(Vec::new())
+}
+
+/// `item 3 of the stream does not match the itemSchema`, with every violated keyword.
+fn item_failure(
+    validator: &jsonschema::Validator,
+    item: &Value,
+    what: &str,
+    received: &str,
+    text: &str,
+    documented: &str,
+) -> Finding {
+    let mut schema_errors = errors(validator, item);
+    for e in &mut schema_errors {
+        e.value = value_excerpt(item, &e.instance_path);
+    }
+    let mut finding = Finding::new(format!(
+        "{what} of the stream does not match the itemSchema"
+    ))
+    .received(format!(
+        "{received}; {what} has {}",
+        count(schema_errors.len(), "schema violation")
+    ))
+    .documented(format!("{documented} matches its itemSchema"))
+    .detail(format!("{what}: {}", value_text(text)));
+    finding.schema_errors = schema_errors;
+    finding
 }
 
 /// An item as shown in a failure: cut to 200 characters.

@@ -23,13 +23,7 @@ use crate::runner::{Harness, Outcome};
 impl Harness {
     /// The create operation whose answer gave `op` its values, when one did.
     fn created_from(&self, op: &Operation) -> Option<&Operation> {
-        let linked = self
-            .plans
-            .lock()
-            .ok()
-            .and_then(|p| p.get(&op.id).map(|p| p.linked))
-            .unwrap_or(false);
-        if !linked {
+        if !self.plan_was_linked(op) {
             return None;
         }
         self.graph()
