@@ -226,7 +226,7 @@ fn a_service_that_keeps_its_contract_exits_0_with_reports() {
     assert!(r.stdout.contains("result: PASSED"), "{}", r.all());
     assert!(
         r.stdout.contains(
-            "8 operation(s) and 5 path(s): 64 check(s) passed, 0 failed, 0 not exercised"
+            "8 operation(s) and 5 path(s): 65 check(s) passed, 0 failed, 0 not exercised"
         ),
         "{}",
         r.all()

@@ -80,7 +80,7 @@ fn unknown_check_names_are_refused_with_the_valid_names() {
     let err = "not_a_check".parse::<Check>().unwrap_err();
     assert_eq!(
         err.to_string(),
-        "unknown check `not_a_check`; valid checks: not_server_error, status_code_conformance, content_type_conformance, response_schema_conformance, route_identity, response_headers_conformance, method_not_allowed, auth_enforced, negative_data_rejection, latency_budget, resource_availability, use_after_free"
+        "unknown check `not_a_check`; valid checks: not_server_error, status_code_conformance, content_type_conformance, response_schema_conformance, route_identity, response_headers_conformance, method_not_allowed, auth_enforced, negative_data_rejection, latency_budget, resource_availability, use_after_free, read_after_write"
     );
 }
 

@@ -543,7 +543,7 @@ deleteUser = "destroys data"
         .unwrap_err();
         assert_eq!(
             e.to_string(),
-            "c.toml: unknown check `status_code` in `checks`; valid checks: not_server_error, status_code_conformance, content_type_conformance, response_schema_conformance, route_identity, response_headers_conformance, method_not_allowed, auth_enforced, negative_data_rejection, latency_budget, resource_availability, use_after_free"
+            "c.toml: unknown check `status_code` in `checks`; valid checks: not_server_error, status_code_conformance, content_type_conformance, response_schema_conformance, route_identity, response_headers_conformance, method_not_allowed, auth_enforced, negative_data_rejection, latency_budget, resource_availability, use_after_free, read_after_write"
         );
     }
 }

@@ -404,6 +404,7 @@ impl Harness {
                     Some(Positive::Sent(exchange)) => match check {
                         Check::ResourceAvailability => self.resource_availability(op, exchange),
                         Check::UseAfterFree => self.use_after_free(op, exchange).await,
+                        Check::ReadAfterWrite => self.read_after_write(op, exchange).await,
                         _ => self.judge(op, check, exchange),
                     },
                     Some(Positive::Failed(unsent)) => unsent.outcome(check),

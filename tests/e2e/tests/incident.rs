@@ -25,7 +25,7 @@ fn without_a_fault_every_route_passes() {
     let run = run("");
     assert_eq!(run.code, Some(0), "{}", run.output);
     assert!(run.failed.is_empty(), "{}", run.output);
-    assert_eq!(run.passed.len(), 62, "{}", run.output);
+    assert_eq!(run.passed.len(), 63, "{}", run.output);
 }
 
 #[test]

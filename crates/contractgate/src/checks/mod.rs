@@ -65,7 +65,7 @@ pub(crate) fn judge(check: Check, ctx: &Context<'_>, exchange: &Exchange) -> Ver
         Check::Custom => {
             Verdict::NotApplicable("custom checks run through Harness::check_custom".into())
         }
-        Check::ResourceAvailability | Check::UseAfterFree => {
+        Check::ResourceAvailability | Check::UseAfterFree | Check::ReadAfterWrite => {
             Verdict::NotApplicable("state checks are judged with the links that gave the id".into())
         }
     }

@@ -4,7 +4,12 @@
 //! - `resource_availability`: the GET of that resource answers 404 or 410 (the create said it
 //!   made something that is not there);
 //! - `use_after_free`: after the DELETE of that resource answered 2xx, a GET of the same path still
-//!   answers 2xx (the DELETE did not delete).
+//!   answers 2xx (the DELETE did not delete);
+//! - `read_after_write`: the GET of that resource reads back other values than the create sent,
+//!   for the top-level properties both the request body and the response schema declare (a
+//!   server-set or write-only property is in only one of them). Equal means equal JSON, or the same
+//!   number (`1` and `1.0`), or for a `format: email` value the same address in any case, or for a
+//!   `format: date-time` the same instant written with `Z` or `+00:00` and any trailing zeros.
 //!
 //! Both judge the operation's positive exchange (sent with the linked id); `use_after_free` sends
 //! one more request, the GET. Neither applies when the id did not come from the create's answer
@@ -136,5 +141,180 @@ impl Harness {
                 )]
             },
         }
+    }
+}
+
+impl Harness {
+    pub(crate) async fn read_after_write(&self, op: &Operation, exchange: &Exchange) -> Outcome {
+        let check = Check::ReadAfterWrite;
+        let Some(source) = self.created_from(op) else {
+            return Outcome::NotApplicable {
+                reason: "the request did not use an id a create operation answered (see the notes of links)".into(),
+            };
+        };
+        let status = exchange.response.status;
+        if !(200..300).contains(&status) {
+            return self.outcome(op, check, Verdict::Pass(Vec::new()), exchange);
+        }
+        let run = self.source_run(source, false).await;
+        let sent = match run.as_ref() {
+            Ok(s) => match &s.exchanged.request_body {
+                Some(crate::links::expr::Payload::Json(serde_json::Value::Object(m))) => m.clone(),
+                _ => {
+                    return Outcome::NotApplicable {
+                        reason: format!("{} sent no JSON object to compare", source.label()),
+                    };
+                }
+            },
+            Err(why) => {
+                return Outcome::NotApplicable {
+                    reason: why.clone(),
+                };
+            }
+        };
+        let Ok(read) = exchange.json() else {
+            return self.outcome(op, check, Verdict::Pass(Vec::new()), exchange);
+        };
+        let Some(read) = read.as_object() else {
+            return self.outcome(op, check, Verdict::Pass(Vec::new()), exchange);
+        };
+        let schema = crate::checks::documented_response(op, status)
+            .and_then(|r| r.content.values().find_map(|m| m.schema.as_ref()));
+        let declared = schema
+            .map(crate::data::mutate::top_level_properties)
+            .unwrap_or_default();
+        let mut mismatches = Vec::new();
+        for (name, value) in &sent {
+            if !declared.contains(name) {
+                continue;
+            }
+            let Some(got) = read.get(name) else { continue };
+            let format = schema.and_then(|s| property_format(s, name));
+            if !same(value, got, format.as_deref()) {
+                mismatches.push(format!("`{name}`: sent {value}, read {got}"));
+            }
+        }
+        let verdict = if mismatches.is_empty() {
+            Verdict::Pass(Vec::new())
+        } else {
+            let mut finding = Finding::new("a resource just created reads back other values")
+                .received(format!(
+                    "{} of the values sent differ in what {} {} answered",
+                    mismatches.len(),
+                    op.method,
+                    exchange.wire.url
+                ))
+                .documented(format!(
+                    "{} ({}) stores what it is sent; {} ({}) reads it back",
+                    source.label(),
+                    source.id,
+                    op.label(),
+                    op.id
+                ));
+            for m in mismatches {
+                finding = finding.detail(format!("  - {m}"));
+            }
+            Verdict::Fail(finding)
+        };
+        self.outcome(op, check, verdict, exchange)
+    }
+}
+
+/// The `format` of a top-level property of `schema` (through `$ref` and `allOf`).
+fn property_format(schema: &serde_json::Value, name: &str) -> Option<String> {
+    let mut stack = vec![schema];
+    let mut steps = 0;
+    while let Some(node) = stack.pop() {
+        steps += 1;
+        if steps > 32 {
+            break;
+        }
+        if let Some(p) = node.get("properties").and_then(|p| p.get(name)) {
+            let mut q = p;
+            for _ in 0..8 {
+                match crate::schema::local_ref(schema, q) {
+                    Some(target) => q = target,
+                    None => break,
+                }
+            }
+            return q
+                .get("format")
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_owned);
+        }
+        if let Some(target) = crate::schema::local_ref(schema, node) {
+            stack.push(target);
+        }
+        if let Some(serde_json::Value::Array(all)) = node.get("allOf") {
+            stack.extend(all.iter());
+        }
+    }
+    None
+}
+
+/// Whether a value read back is the one sent (see the module docs for the tolerances).
+fn same(sent: &serde_json::Value, read: &serde_json::Value, format: Option<&str>) -> bool {
+    use serde_json::Value;
+    if sent == read {
+        return true;
+    }
+    match (sent, read) {
+        (Value::Number(a), Value::Number(b)) => a.as_f64() == b.as_f64(),
+        (Value::String(a), Value::String(b)) => match format {
+            Some("email") => a.eq_ignore_ascii_case(b),
+            Some("date-time") => instant(a) == instant(b),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// A date-time with `Z` for `+00:00` and no trailing zeros in the fraction.
+fn instant(s: &str) -> String {
+    let s = s.trim().replace("+00:00", "Z").replace('z', "Z");
+    match s.split_once('.') {
+        Some((head, rest)) => {
+            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            let tail = &rest[digits.len()..];
+            let digits = digits.trim_end_matches('0');
+            if digits.is_empty() {
+                format!("{head}{tail}")
+            } else {
+                format!("{head}.{digits}{tail}")
+            }
+        }
+        None => s,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn tolerated_differences() {
+        assert!(same(&json!(1), &json!(1.0), None));
+        assert!(same(
+            &json!("Ada@Example.com"),
+            &json!("ada@example.com"),
+            Some("email")
+        ));
+        assert!(!same(
+            &json!("Ada@Example.com"),
+            &json!("ada@example.com"),
+            None
+        ));
+        assert!(same(
+            &json!("2024-03-18T09:24:11.000+00:00"),
+            &json!("2024-03-18T09:24:11Z"),
+            Some("date-time")
+        ));
+        assert!(!same(
+            &json!("2024-03-18T09:24:11Z"),
+            &json!("2024-03-18T09:24:12Z"),
+            Some("date-time")
+        ));
+        assert!(!same(&json!("Ada"), &json!("Bob"), None));
     }
 }

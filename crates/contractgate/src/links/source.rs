@@ -23,7 +23,7 @@ pub(crate) struct SourceExchange {
     /// `POST /users (createUser)`.
     label: String,
     /// What the expressions read.
-    exchanged: Exchanged,
+    pub(crate) exchanged: Exchanged,
 }
 
 impl Harness {

@@ -375,6 +375,7 @@ fn one_exchange_serves_every_response_check() {
             "latency_budget: not applicable",
             "resource_availability: not applicable",
             "use_after_free: not applicable",
+            "read_after_write: not applicable",
         ]
     );
 }

@@ -162,6 +162,8 @@ struct Faults {
     lose_created: bool,
     /// `DELETE /things/{id}` answers 204, but the thing stays.
     keep_deleted: bool,
+    /// `POST /things` stores another name than the one sent.
+    store_other_name: bool,
 }
 
 #[derive(Default)]
@@ -219,10 +221,12 @@ fn app(store: Arc<Store>) -> Router {
         let id = 1001 + s.next.fetch_add(1, Ordering::SeqCst) as u64;
         let owner = format!("o-{id}");
         if !s.faults.lose_created {
-            s.things
-                .lock()
-                .unwrap()
-                .insert(id, (name.clone(), owner.clone()));
+            let stored = if s.faults.store_other_name {
+                format!("{name}-x")
+            } else {
+                name.clone()
+            };
+            s.things.lock().unwrap().insert(id, (stored, owner.clone()));
         }
         (status, axum::Json(thing(id, &name, &owner))).into_response()
     }
@@ -855,4 +859,29 @@ fn a_deleted_resource_that_can_still_be_read_fails_use_after_free() {
         "{text}"
     );
     assert!(text.contains("answered 200"), "{text}");
+}
+
+#[test]
+fn a_created_resource_that_reads_back_other_values_fails_read_after_write() {
+    let good = setup(Faults::default(), Settings::default());
+    let r = contractgate::block_on(good.harness.check("getThing", Check::ReadAfterWrite));
+    assert!(matches!(r.outcome, Outcome::Passed { .. }), "{r}");
+    let other = setup(
+        Faults {
+            store_other_name: true,
+            ..Faults::default()
+        },
+        Settings::default(),
+    );
+    let r = contractgate::block_on(other.harness.check("getThing", Check::ReadAfterWrite));
+    let text = r.to_string();
+    assert!(matches!(r.outcome, Outcome::Failed(_)), "{text}");
+    assert!(
+        text.starts_with(
+            "read_after_write failed: a resource just created reads back other values"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("- `name`: sent \""), "{text}");
+    assert!(text.contains("-x\""), "{text}");
 }
