@@ -682,12 +682,7 @@ impl Harness {
             return Err(Vec::new());
         }
         let (linked, _) = self.linked(op).await;
-        let login = self.login_fixtures(op);
-        let fixtures = self.with_environment_params(
-            op,
-            settings.fixtures.get(&op.id).or(login.as_ref()),
-            &linked,
-        );
+        let fixtures = self.fixtures_for(op, &linked);
         let first_status = answered(op, first.response.status);
         let mut seen = vec![(first.wire.url.clone(), first.wire.body.clone())];
         let mut answers: Vec<String> = Vec::new();
@@ -785,12 +780,7 @@ impl Harness {
             let (linked, link_notes) = self.linked(op).await;
             let settings = &self.target.settings;
             // The login operation's own checks send the login's values unless fixtures say.
-            let login = self.login_fixtures(op);
-            let fixtures = self.with_environment_params(
-                op,
-                settings.fixtures.get(&op.id).or(login.as_ref()),
-                &linked,
-            );
+            let fixtures = self.fixtures_for(op, &linked);
             let mut planned = data::plan(
                 op,
                 fixtures.as_ref(),
@@ -825,6 +815,18 @@ impl Harness {
                 Err(_) => planned,
             })
         })
+    }
+
+    /// The values `op`'s requests start from: its fixtures (or, for the login operation, the
+    /// login's values), with the environment's `params` where neither they nor a link give one.
+    fn fixtures_for(
+        &self,
+        op: &Operation,
+        linked: &data::Linked,
+    ) -> Option<crate::config::OperationFixtures> {
+        let login = self.login_fixtures(op);
+        let own = self.target.settings.fixtures.get(&op.id).or(login.as_ref());
+        self.with_environment_params(op, own, linked)
     }
 
     /// `fixtures` with the environment's parameter values (`params`, by name or `location:name`)

@@ -176,9 +176,10 @@ fn count(n: usize, what: &str) -> String {
 
 /// A sequential media type (OpenAPI 3.2 `itemSchema`): each item validated against the item
 /// schema, the first failing item named by its index. JSON Lines / NDJSON (one JSON value per
-/// line) and `application/json-seq` (RFC 7464: each item after a record separator) are read; other
-/// sequential types (`text/event-stream`, `multipart/mixed`) are not applicable yet. A stream that
-/// does not end is bounded by the timeout and the body cap like any body.
+/// line), `application/json-seq` (RFC 7464: each item after a record separator) and
+/// `text/event-stream` ([`events`]) are read; other sequential types (`multipart/mixed`) are not
+/// applicable yet. A stream that does not end is bounded by the timeout and the body cap like any
+/// body.
 fn items(
     ctx: &Context<'_>,
     exchange: &Exchange,
@@ -188,17 +189,18 @@ fn items(
 ) -> Verdict {
     let r = &exchange.response;
     let essence = crate::data::serialize::essence(media_type);
+    // `None`: server-sent events, read event by event.
     let separator = match essence.as_str() {
         "application/jsonl"
         | "application/x-ndjson"
         | "application/x-jsonlines"
         | "application/jsonlines"
-        | "application/ndjson" => '\n',
-        "application/json-seq" => '\u{1e}',
-        "text/event-stream" => return events(ctx, exchange, status, media_type, item_schema),
+        | "application/ndjson" => Some('\n'),
+        "application/json-seq" => Some('\u{1e}'),
+        "text/event-stream" => None,
         other => {
             return Verdict::NotApplicable(format!(
-                "the items of a {other} stream are not validated yet (JSON Lines and json-seq are)"
+                "the items of a {other} stream are not validated yet (JSON Lines, json-seq and server-sent events are)"
             ));
         }
     };
@@ -210,6 +212,9 @@ fn items(
                 "the documented itemSchema does not compile: {e}"
             ));
         }
+    };
+    let Some(separator) = separator else {
+        return events(validator, exchange, status, media_type);
     };
     let text = String::from_utf8_lossy(&r.body);
     let mut pieces: Vec<&str> = text.split(separator).map(str::trim).collect();
@@ -250,22 +255,12 @@ fn items(
 /// `event`, `data`, `id`, and the integer `retry`; several `data:` lines joined by newlines;
 /// comments and events without a field left out), validated against the item schema.
 fn events(
-    ctx: &Context<'_>,
+    validator: &jsonschema::Validator,
     exchange: &Exchange,
     status: contractgate_spec::ir::StatusSpec,
     media_type: &str,
-    item_schema: &Value,
 ) -> Verdict {
     let r = &exchange.response;
-    let validator = ctx.validators.get(item_schema);
-    let validator = match validator.as_ref() {
-        Ok(v) => v,
-        Err(e) => {
-            return Verdict::NotApplicable(format!(
-                "the documented itemSchema does not compile: {e}"
-            ));
-        }
-    };
     let text = String::from_utf8_lossy(&r.body).replace("\r\n", "\n");
     let mut blocks: Vec<&str> = text.split("\n\n").collect();
     if r.truncated {
