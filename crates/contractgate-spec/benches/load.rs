@@ -2,7 +2,8 @@
 //!
 //! Loads each spec (default: the bundled nexus.json, 436 KB, 193 operations) once to warm up, then
 //! N more times, and prints the median and spread of the wall time and the process's peak resident
-//! memory (VmHWM from /proc/self/status, so it includes the binary itself). Figures go in
+//! memory (VmHWM from /proc/self/status, so it includes the binary itself), and the size of the IR
+//! as JSON (what generated tests embed). Figures go in
 //! docs/BENCHMARKS.md.
 
 use std::path::PathBuf;
@@ -30,6 +31,7 @@ fn main() {
         let before = peak_rss_kib();
         let mut times: Vec<Duration> = Vec::with_capacity(RUNS);
         let mut ops = 0;
+        let mut ir_bytes = 0;
         for i in 0..=RUNS {
             let start = Instant::now();
             let loaded = match contractgate_spec::load(&spec) {
@@ -41,6 +43,9 @@ fn main() {
             };
             let elapsed = start.elapsed();
             ops = loaded.api.operations.len();
+            if i == 0 {
+                ir_bytes = loaded.api.to_json().len();
+            }
             if i > 0 {
                 times.push(elapsed); // run 0 warms up caches and the meta-schema
             }
@@ -48,8 +53,9 @@ fn main() {
         times.sort();
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
         println!(
-            "{}: {ops} operations; load median {:.1} ms (min {:.1}, max {:.1}, {RUNS} runs); peak RSS {} KiB (before: {} KiB)",
+            "{}: {ops} operations, IR {:.1} MB as JSON; load median {:.1} ms (min {:.1}, max {:.1}, {RUNS} runs); peak RSS {} KiB (before: {} KiB)",
             spec.display(),
+            ir_bytes as f64 / 1e6,
             ms(times[RUNS / 2]),
             ms(times[0]),
             ms(times[RUNS - 1]),

@@ -250,8 +250,18 @@ impl Check {
 
     /// Whether the check can fail for `op`, judged from the spec alone (codegen writes a test
     /// only then: a test that can only pass is noise). The harness decides again at run time
-    /// from the actual response.
-    pub fn can_fail(self, op: &Operation) -> bool {
+    /// from the actual response. `schemas` is the API's registry, which the operation's schemas
+    /// refer to ([`crate::ir::Api::schemas`]).
+    pub fn can_fail(self, op: &Operation, schemas: &crate::ir::SchemaRegistry) -> bool {
+        let declares_properties = |s: &serde_json::Value| {
+            let has = |v: &serde_json::Value| v.to_string().contains("\"properties\"");
+            has(s)
+                || schemas
+                    .closure(s, crate::ir::Direction::Response)
+                    .iter()
+                    .filter_map(|name| schemas.get(name, crate::ir::Direction::Response))
+                    .any(has)
+        };
         let has_json_schema = |r: &crate::ir::Response| {
             r.content
                 .iter()
@@ -275,10 +285,7 @@ impl Check {
             Check::RouteIdentity => op.success_responses().any(|r| {
                 r.content.iter().any(|(media, mt)| {
                     crate::media::is_json(media)
-                        && mt
-                            .schema
-                            .as_ref()
-                            .is_some_and(|s| s.to_string().contains("\"properties\""))
+                        && mt.schema.as_ref().is_some_and(declares_properties)
                 })
             }),
             Check::ResponseHeadersConformance => op

@@ -19,7 +19,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::diag::Location;
-use crate::ir::{Api, Operation, ParamLocation, Parameter, StatusSpec};
+use crate::ir::{Api, Direction, Operation, ParamLocation, Parameter, SchemaRegistry, StatusSpec};
 
 /// How a change affects clients.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -191,6 +191,9 @@ fn template_names(path: &str) -> Vec<String> {
 struct OpCtx<'a> {
     old: &'a Operation,
     new: &'a Operation,
+    /// What the old and new schemas' `#/$defs/<name>` references name.
+    old_schemas: &'a SchemaRegistry,
+    new_schemas: &'a SchemaRegistry,
     label: String,
 }
 
@@ -225,6 +228,8 @@ fn compare_operation(
     let ctx = OpCtx {
         old: o,
         new: n,
+        old_schemas: &old_api.schemas,
+        new_schemas: &new_api.schemas,
         label: label(o),
     };
     compare_parameters(&ctx, out);
@@ -610,19 +615,12 @@ fn compare_security(old_api: &Api, new_api: &Api, ctx: &OpCtx<'_>, out: &mut Vec
     }
 }
 
-/// Which way a schema's data travels.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Direction {
-    /// Clients send it: narrowing breaks them.
-    Request,
-    /// Clients read it: losing what they read breaks them.
-    Response,
-}
-
 /// A schema node with the root it resolves `$ref`s against.
 #[derive(Clone, Copy)]
 struct Node<'a> {
     root: &'a Value,
+    registry: &'a SchemaRegistry,
+    direction: Direction,
     schema: &'a Value,
 }
 
@@ -645,7 +643,10 @@ impl<'a> Node<'a> {
             };
             v.nodes.push(map);
             if let Some(Value::String(r)) = map.get("$ref")
-                && let Some(target) = r.strip_prefix('#').and_then(|p| self.root.pointer(p))
+                && let Some(target) = r
+                    .strip_prefix('#')
+                    .and_then(|p| self.root.pointer(p))
+                    .or_else(|| self.registry.resolve(r, self.direction))
             {
                 stack.push(target);
             }
@@ -809,11 +810,15 @@ impl<'a> SchemaWalk<'_, 'a> {
         }
         let ov = Node {
             root: self.old_root,
+            registry: self.ctx.old_schemas,
+            direction: self.direction,
             schema: old,
         }
         .view();
         let nv = Node {
             root: self.new_root,
+            registry: self.ctx.new_schemas,
+            direction: self.direction,
             schema: new,
         }
         .view();

@@ -2,9 +2,13 @@
 //!
 //! Loading does all the resolving and normalizing once; code generation and the harness only read
 //! these types. Every `$ref` is resolved, OpenAPI 3.0 and 3.1 documents end up in the same shape,
-//! and every schema is a self-contained JSON Schema 2020-12 value: the schemas it references are
-//! inlined under its own `$defs` and referenced as `#/$defs/<name>`, so any validator can compile
-//! it without the rest of the document, and recursive schemas stay finite.
+//! and every schema is a JSON Schema 2020-12 value whose references all read `#/$defs/<name>`.
+//! The schemas they name are kept once, in the API's [`SchemaRegistry`] ([`Api::schemas`]), not
+//! copied into every schema that uses them: a spec whose components reference each other in
+//! cycles (Stripe's, Microsoft Graph's) would otherwise repeat most of itself per operation.
+//! [`SchemaRegistry::bundle`] (or [`Api::bundled`] for everything at once) makes a schema
+//! self-contained again, with what it references under its own `$defs`, so that any validator can
+//! compile it without the rest of the document; recursive schemas stay finite.
 //!
 //! The IR serializes to JSON and back without loss ([`Api::to_json`], [`Api::from_json`]): codegen
 //! embeds that JSON in the generated tests, and the harness reads it at run time.
@@ -46,6 +50,153 @@ pub struct Api {
     /// `cargo:rerun-if-changed`.
     #[serde(default)]
     pub files: Vec<String>,
+    /// The schemas the operations' schemas reference (`#/$defs/<name>`), each kept once.
+    #[serde(default, skip_serializing_if = "SchemaRegistry::is_empty")]
+    pub schemas: SchemaRegistry,
+}
+
+/// Which message a schema describes. `readOnly` properties are not sent in requests and
+/// `writeOnly` properties are not returned in responses, so each direction removes one kind when
+/// the loader converts a schema, and a referenced schema may have two forms.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Direction {
+    /// A request body or parameter: `readOnly` properties are removed.
+    Request,
+    /// A response body or header: `writeOnly` properties are removed.
+    Response,
+}
+
+/// The referenced schemas of an API, by `$defs` name, each converted once.
+///
+/// A schema in the IR refers to another as `#/$defs/<name>` (the name escaped as a JSON pointer
+/// token). The name is looked up here: in [`SchemaRegistry::request`] first for a schema of a
+/// request (when its request form differs), then in [`SchemaRegistry::shared`].
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SchemaRegistry {
+    /// The response form of every referenced schema, which is also the request form unless
+    /// [`SchemaRegistry::request`] has an entry of the same name.
+    #[serde(default)]
+    pub shared: IndexMap<String, Value>,
+    /// Request forms that differ from the shared one (a `readOnly` property removed), and schemas
+    /// only requests reference.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub request: IndexMap<String, Value>,
+}
+
+impl SchemaRegistry {
+    /// No schema registered.
+    pub fn is_empty(&self) -> bool {
+        self.shared.is_empty() && self.request.is_empty()
+    }
+
+    /// The schema registered as `name` for `direction`.
+    pub fn get(&self, name: &str, direction: Direction) -> Option<&Value> {
+        match direction {
+            Direction::Request => self.request.get(name).or_else(|| self.shared.get(name)),
+            Direction::Response => self.shared.get(name),
+        }
+    }
+
+    /// The target of a `#/$defs/<name>` reference, when it names a registered schema.
+    pub fn resolve(&self, reference: &str, direction: Direction) -> Option<&Value> {
+        self.get(&def_name(reference)?, direction)
+    }
+
+    /// The names `schema` references, directly or through other registered schemas, in the order
+    /// first met (each once; cycles end).
+    pub fn closure(&self, schema: &Value, direction: Direction) -> Vec<String> {
+        let mut names: Vec<String> = Vec::new();
+        let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+        let mut todo: Vec<&Value> = vec![schema];
+        let mut refs: Vec<String> = Vec::new();
+        while let Some(node) = todo.pop() {
+            refs.clear();
+            collect_def_refs(node, &mut refs);
+            for name in refs.drain(..) {
+                if let Some(target) = self.get(&name, direction)
+                    && seen.insert(name.clone())
+                {
+                    names.push(name);
+                    todo.push(target);
+                }
+            }
+        }
+        names
+    }
+
+    /// `schema` made self-contained: every registered schema it reaches goes under its own
+    /// `$defs` (next to any `$defs` it has; those win on a name clash), so a validator can compile
+    /// it alone. A schema that references nothing is returned as it is.
+    pub fn bundle(&self, schema: &Value, direction: Direction) -> Value {
+        let names = self.closure(schema, direction);
+        if names.is_empty() {
+            return schema.clone();
+        }
+        let mut defs = serde_json::Map::new();
+        for name in names {
+            if let Some(def) = self.get(&name, direction) {
+                defs.insert(name, def.clone());
+            }
+        }
+        attach_defs(schema.clone(), defs)
+    }
+}
+
+/// The name in a `#/$defs/<name>` reference (unescaped), or `None` for another reference.
+pub fn def_name(reference: &str) -> Option<String> {
+    let token = reference.strip_prefix("#/$defs/")?;
+    if token.contains('/') {
+        return None;
+    }
+    Some(token.replace("~1", "/").replace("~0", "~"))
+}
+
+/// Every `#/$defs/<name>` reference under `node`, as names (repeats included).
+fn collect_def_refs(node: &Value, out: &mut Vec<String>) {
+    match node {
+        Value::Object(map) => {
+            for (k, v) in map {
+                match (k.as_str(), v) {
+                    ("$ref", Value::String(r)) => out.extend(def_name(r)),
+                    // Annotations hold data, not schemas.
+                    ("const" | "enum" | "default" | "examples" | "example", _) => {}
+                    _ => collect_def_refs(v, out),
+                }
+            }
+        }
+        Value::Array(items) => {
+            for v in items {
+                collect_def_refs(v, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Puts `defs` under the schema's `$defs` (wrapping a boolean schema in `allOf`); a name the
+/// schema already defines keeps its own definition.
+pub(crate) fn attach_defs(schema: Value, defs: serde_json::Map<String, Value>) -> Value {
+    match schema {
+        Value::Object(mut map) => {
+            match map.get_mut("$defs") {
+                Some(Value::Object(existing)) => {
+                    for (k, v) in defs {
+                        existing.entry(k).or_insert(v);
+                    }
+                }
+                _ => {
+                    map.insert("$defs".to_owned(), Value::Object(defs));
+                }
+            }
+            Value::Object(map)
+        }
+        other => {
+            let mut map = serde_json::Map::new();
+            map.insert("allOf".to_owned(), Value::Array(vec![other]));
+            map.insert("$defs".to_owned(), Value::Object(defs));
+            Value::Object(map)
+        }
+    }
 }
 
 /// The `info` object.
@@ -646,6 +797,67 @@ impl Api {
     /// Reads the IR back from [`Api::to_json`] output.
     pub fn from_json(json: &str) -> Result<Api, serde_json::Error> {
         serde_json::from_str(json)
+    }
+
+    /// `op` with every schema self-contained ([`SchemaRegistry::bundle`]): parameters and the
+    /// request body in their request form, responses and their headers in their response form.
+    pub fn bundle_operation(&self, op: &Operation) -> Operation {
+        let mut op = op.clone();
+        if self.schemas.is_empty() {
+            return op;
+        }
+        let reg = &self.schemas;
+        let media = |m: &mut MediaType, d: Direction| {
+            for s in [&mut m.schema, &mut m.item_schema].into_iter().flatten() {
+                *s = reg.bundle(s, d);
+            }
+        };
+        for p in &mut op.parameters {
+            if let Some(s) = &mut p.schema {
+                *s = reg.bundle(s, Direction::Request);
+            }
+            if let Some((_, m)) = &mut p.content {
+                media(m, Direction::Request);
+            }
+        }
+        if let Some(body) = &mut op.request_body {
+            for m in body.content.values_mut() {
+                media(m, Direction::Request);
+            }
+        }
+        for r in &mut op.responses {
+            for h in r.headers.values_mut() {
+                if let Some(s) = &mut h.schema {
+                    *s = reg.bundle(s, Direction::Response);
+                }
+            }
+            for m in r.content.values_mut() {
+                media(m, Direction::Response);
+            }
+        }
+        op
+    }
+
+    /// The API with every schema self-contained, as older IR had it: what a consumer that walks
+    /// schemas alone needs. On a spec whose components reference each other in cycles this is
+    /// many times larger than `self`; prefer [`Api::bundle_operation`] one operation at a time.
+    pub fn bundled(&self) -> Api {
+        Api {
+            source: self.source.clone(),
+            openapi_version: self.openapi_version.clone(),
+            json_schema_dialect: self.json_schema_dialect.clone(),
+            info: self.info.clone(),
+            servers: self.servers.clone(),
+            operations: self
+                .operations
+                .iter()
+                .map(|o| self.bundle_operation(o))
+                .collect(),
+            security_schemes: self.security_schemes.clone(),
+            webhooks: self.webhooks.clone(),
+            files: self.files.clone(),
+            schemas: self.schemas.clone(),
+        }
     }
 
     /// Looks an operation up by its [`Operation::id`].

@@ -40,7 +40,8 @@
 //!    model.
 //! 4. The IR is built from the raw value (the source of truth: `openapiv3`'s typed schema loses
 //!    keywords), following `$ref`s, merging path- and operation-level parameters, resolving
-//!    security, and bundling every schema into a self-contained 2020-12 value.
+//!    security, and converting every schema to 2020-12; the schemas they reference are kept once,
+//!    in the IR's [`ir::SchemaRegistry`].
 #![deny(missing_docs)]
 
 pub mod check;

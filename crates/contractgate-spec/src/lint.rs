@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use crate::diag::Diagnostic;
-use crate::ir::{Api, Operation, ParamLocation};
+use crate::ir::{Api, Direction, Operation, ParamLocation, SchemaRegistry};
 use crate::media::is_json;
 
 /// Lints a loaded API. The loader's own warnings are not repeated here.
@@ -122,6 +122,10 @@ fn indistinguishable(api: &Api) -> Vec<Diagnostic> {
         })
         .filter(|(_, ids): &(&Operation, Vec<usize>)| !ids.is_empty())
         .collect();
+    let root = |schema| Root {
+        schema,
+        registry: &api.schemas,
+    };
     // accepts[b][a]: every document valid under distinct schema a is valid under b.
     let accepts_table: Vec<Vec<bool>> = distinct
         .iter()
@@ -130,7 +134,7 @@ fn indistinguishable(api: &Api) -> Vec<Diagnostic> {
             distinct
                 .iter()
                 .enumerate()
-                .map(|(ia, sa)| ia != ib && sa != sb && accepts(sb, sb, sa, sa, 0))
+                .map(|(ia, sa)| ia != ib && sa != sb && accepts(sb, root(sb), sa, root(sa), 0))
                 .collect()
         })
         .collect();
@@ -178,13 +182,22 @@ fn indistinguishable(api: &Api) -> Vec<Diagnostic> {
     out
 }
 
-/// Follows a `#/$defs/...` reference inside `root` (a bounded number of times).
-fn deref<'a>(mut schema: &'a Value, root: &'a Value) -> &'a Value {
+/// What a response schema's references resolve against: its own root (`$defs` it carries) and
+/// the API's registry.
+#[derive(Clone, Copy)]
+struct Root<'a> {
+    schema: &'a Value,
+    registry: &'a SchemaRegistry,
+}
+
+/// Follows a `#/$defs/...` reference (a bounded number of times).
+fn deref<'a>(mut schema: &'a Value, root: Root<'a>) -> &'a Value {
     for _ in 0..16 {
         let Some(r) = schema.get("$ref").and_then(Value::as_str) else {
             return schema;
         };
-        match r.strip_prefix('#').and_then(|p| root.pointer(p)) {
+        let local = r.strip_prefix('#').and_then(|p| root.schema.pointer(p));
+        match local.or_else(|| root.registry.resolve(r, Direction::Response)) {
             Some(target) => schema = target,
             None => return schema,
         }
@@ -256,7 +269,7 @@ impl<'a> ObjectView<'a> {
 }
 
 /// Properties and required names of an object schema, merged over `allOf`.
-fn object_view<'a>(schema: &'a Value, root: &'a Value, depth: usize) -> ObjectView<'a> {
+fn object_view<'a>(schema: &'a Value, root: Root<'a>, depth: usize) -> ObjectView<'a> {
     let schema = deref(schema, root);
     let mut view = ObjectView {
         properties: Vec::new(),
@@ -293,7 +306,7 @@ fn object_view<'a>(schema: &'a Value, root: &'a Value, depth: usize) -> ObjectVi
 
 /// Whether every document valid under `a` is valid under `b` (conservative: `false` whenever a
 /// difference is visible; `true` when nothing tells them apart).
-fn accepts(b: &Value, b_root: &Value, a: &Value, a_root: &Value, depth: usize) -> bool {
+fn accepts(b: &Value, b_root: Root<'_>, a: &Value, a_root: Root<'_>, depth: usize) -> bool {
     if depth > 6 {
         return true;
     }
@@ -386,7 +399,12 @@ mod tests {
     use serde_json::json;
 
     fn acc(b: Value, a: Value) -> bool {
-        accepts(&b, &b, &a, &a, 0)
+        let registry = SchemaRegistry::default();
+        let root = |schema| Root {
+            schema,
+            registry: &registry,
+        };
+        accepts(&b, root(&b), &a, root(&a), 0)
     }
 
     #[test]

@@ -236,6 +236,7 @@ impl<'f, 's> Builder<'f, 's> {
             security_schemes,
             webhooks,
             files: self.files.file_names(),
+            schemas: self.files.registry(),
         }
     }
 

@@ -16,6 +16,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 
 use crate::diag::{Diagnostic, Diagnostics, Location};
+use crate::ir::SchemaRegistry;
 use crate::pointer;
 use crate::schema::{self, Dialect, Direction};
 use crate::source::{self, Document};
@@ -61,11 +62,10 @@ impl FileSource for Disk {
     }
 }
 
-/// One bundled schema definition: converted once per direction, on first use.
+/// One referenced schema definition: converted once per direction, on first use.
 struct Def {
     name: String,
     schema: Value,
-    deps: Vec<DefKey>,
 }
 
 type DefKey = (Place, Direction);
@@ -575,46 +575,54 @@ impl<'s> Files<'s> {
         }
     }
 
-    /// The schema at `place`, converted to JSON Schema 2020-12 for `direction`, with everything it
-    /// references bundled under `$defs`. Returns the schema and notes about unsupported features.
+    /// The schema at `place`, converted to JSON Schema 2020-12 for `direction`. Everything it
+    /// references is converted too (once per place and direction, for the whole load) and
+    /// collected for [`Files::registry`]; the schema refers to it as `#/$defs/<name>`. Returns
+    /// the schema and notes about unsupported features.
     pub fn schema(&mut self, place: &Place, direction: Direction) -> (Value, Vec<SchemaNote>) {
         let Some(raw) = self.get(place).cloned() else {
             return (Value::Bool(true), Vec::new());
         };
         let mut notes = Vec::new();
-        let (mut root, root_deps) = self.convert_one(&raw, place, direction, &mut notes);
-        // Convert every referenced definition (worklist, not recursion: deep chains stay flat).
-        let mut i = 0;
-        let mut closure: Vec<DefKey> = Vec::new();
-        let mut queued: HashSet<DefKey> = HashSet::new();
+        let (root, root_deps) = self.convert_one(&raw, place, direction, &mut notes);
+        // Convert every referenced definition not converted yet (worklist, not recursion: deep
+        // chains stay flat). A definition already converted had its own references converted
+        // in the same pass, so the walk stops there.
         let mut work: Vec<DefKey> = root_deps;
-        while i < work.len() {
-            let key = work[i].clone();
-            i += 1;
-            if !queued.insert(key.clone()) {
+        while let Some(key) = work.pop() {
+            if self.defs.contains_key(&key) {
                 continue;
             }
-            closure.push(key.clone());
-            if !self.defs.contains_key(&key) {
-                let name = self.def_name(&key.0);
-                let raw = self.get(&key.0).cloned().unwrap_or(Value::Bool(true));
-                let (schema, deps) = self.convert_one(&raw, &key.0, key.1, &mut notes);
-                self.defs.insert(key.clone(), Def { name, schema, deps });
-            }
-            if let Some(def) = self.defs.get(&key) {
-                work.extend(def.deps.iter().cloned());
-            }
-        }
-        if !closure.is_empty() {
-            let mut defs = serde_json::Map::new();
-            for key in &closure {
-                if let Some(def) = self.defs.get(key) {
-                    defs.insert(def.name.clone(), def.schema.clone());
-                }
-            }
-            root = attach_defs(root, defs);
+            let name = self.def_name(&key.0);
+            let raw = self.get(&key.0).cloned().unwrap_or(Value::Bool(true));
+            let (schema, deps) = self.convert_one(&raw, &key.0, key.1, &mut notes);
+            work.extend(deps);
+            self.defs.insert(key, Def { name, schema });
         }
         (root, notes)
+    }
+
+    /// Every definition the converted schemas reference, in the order first converted: the
+    /// response form of each under its name, and the request form where it differs.
+    pub fn registry(&self) -> SchemaRegistry {
+        let mut reg = SchemaRegistry::default();
+        for ((_, direction), def) in &self.defs {
+            if *direction == Direction::Response {
+                reg.shared.insert(def.name.clone(), def.schema.clone());
+            }
+        }
+        for ((place, direction), def) in &self.defs {
+            if *direction == Direction::Request {
+                let same = self
+                    .defs
+                    .get(&(place.clone(), Direction::Response))
+                    .is_some_and(|r| r.schema == def.schema);
+                if !same {
+                    reg.request.insert(def.name.clone(), def.schema.clone());
+                }
+            }
+        }
+        reg
     }
 
     /// Converts one schema without following references; returns it and the definitions it uses.
@@ -716,31 +724,6 @@ impl swagger2::Host for Files<'_> {
     fn request(&mut self, task: Task) {
         if let Some(state) = self.swagger2.as_mut() {
             state.queue.push_back(task);
-        }
-    }
-}
-
-/// Puts `defs` under the schema's `$defs` (wrapping boolean schemas in `allOf`).
-fn attach_defs(schema: Value, defs: serde_json::Map<String, Value>) -> Value {
-    match schema {
-        Value::Object(mut map) => {
-            match map.get_mut("$defs") {
-                Some(Value::Object(existing)) => {
-                    for (k, v) in defs {
-                        existing.entry(k).or_insert(v);
-                    }
-                }
-                _ => {
-                    map.insert("$defs".to_owned(), Value::Object(defs));
-                }
-            }
-            Value::Object(map)
-        }
-        other => {
-            let mut map = serde_json::Map::new();
-            map.insert("allOf".to_owned(), Value::Array(vec![other]));
-            map.insert("$defs".to_owned(), Value::Object(defs));
-            Value::Object(map)
         }
     }
 }

@@ -125,15 +125,7 @@ pub enum Dialect {
     OpenApi31,
 }
 
-/// Which message the schema describes. `readOnly` properties are not sent in requests and
-/// `writeOnly` properties are not returned in responses, so each direction removes one kind.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Direction {
-    /// A request body or parameter: `readOnly` properties are removed.
-    Request,
-    /// A response body or header: `writeOnly` properties are removed.
-    Response,
-}
+pub use crate::ir::Direction;
 
 /// [`Note::code`]: a 3.0 `$ref` had sibling keywords that 3.0 ignores; they were dropped.
 pub const NOTE_REF_SIBLINGS_IGNORED: &str = "schema-ref-siblings-ignored";

@@ -7,7 +7,7 @@ use common::comparable;
 use std::path::{Path, PathBuf};
 
 use contractgate_spec::ir::{Api, Method, ParamLocation, StatusSpec};
-use contractgate_spec::{is_json, load};
+use contractgate_spec::{is_json, load, load_str};
 use serde_json::{Value, json};
 
 /// The specs bundled in the repository (copies of ../shared/specs).
@@ -109,7 +109,7 @@ fn every_schema_in_the_bundled_specs_compiles_as_json_schema_2020_12() {
         "oxide/nexus.json",
         "oai/webhook-example.yaml",
     ] {
-        let api = load(specs_dir().join(spec)).unwrap().api;
+        let api = load(specs_dir().join(spec)).unwrap().api.bundled();
         let mut schemas: Vec<&Value> = Vec::new();
         for op in &api.operations {
             schemas.extend(op.parameters.iter().filter_map(|p| p.schema.as_ref()));
@@ -134,7 +134,7 @@ fn every_schema_in_the_bundled_specs_compiles_as_json_schema_2020_12() {
 #[test]
 fn multi_file_refs_resolve_relative_to_the_file_that_holds_them() {
     let loaded = load(fixture("multi/openapi.yaml")).unwrap();
-    let api = &loaded.api;
+    let api = &loaded.api.bundled();
     assert!(loaded.diagnostics.is_empty(), "{}", loaded.diagnostics);
     let ids: Vec<&str> = api.operations.iter().map(|o| o.id.as_str()).collect();
     assert_eq!(ids, ["listUsers", "createUser", "getUser"]);
@@ -208,7 +208,16 @@ fn multi_file_refs_resolve_relative_to_the_file_that_holds_them() {
 
 #[test]
 fn recursive_schemas_stay_finite() {
-    let api = load(fixture("recursive.yaml")).unwrap().api;
+    let unbundled = load(fixture("recursive.yaml")).unwrap().api;
+    // Each referenced schema is kept once, in the registry, and refers to itself by name.
+    let names: Vec<&String> = unbundled.schemas.shared.keys().collect();
+    assert_eq!(names, ["Node", "Team", "Person"]);
+    assert!(unbundled.schemas.request.is_empty());
+    assert_eq!(
+        unbundled.operations[0].responses[0].content["application/json"].schema,
+        Some(json!({"$ref": "#/$defs/Node"}))
+    );
+    let api = unbundled.bundled();
     let tree = api.operations[0].responses[0].content["application/json"]
         .schema
         .clone()
@@ -231,13 +240,101 @@ fn recursive_schemas_stay_finite() {
 }
 
 #[test]
+fn a_shared_schema_is_kept_once_with_a_request_form_only_where_it_differs() {
+    let spec = r##"
+openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /users:
+    post:
+      requestBody:
+        content:
+          application/json: {schema: {$ref: '#/components/schemas/User'}}
+      responses:
+        '201':
+          description: created
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/User'}}
+  /users/{id}:
+    get:
+      parameters: [{name: id, in: path, required: true, schema: {type: integer}}]
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/User'}}
+components:
+  schemas:
+    User:
+      type: object
+      required: [id, name]
+      properties:
+        id: {type: integer, readOnly: true}
+        name: {type: string}
+        team: {$ref: '#/components/schemas/Team'}
+    Team:
+      type: object
+      properties:
+        name: {type: string}
+        members: {type: array, items: {$ref: '#/components/schemas/User'}}
+"##;
+    let api = load_str("users.yaml", spec).unwrap().api;
+    let shared: Vec<&String> = api.schemas.shared.keys().collect();
+    assert_eq!(shared, ["User", "Team"]);
+    // Requests never send `id` (readOnly): User has a request form of its own, and so does Team,
+    // whose members are request-form Users (the same name resolves per direction).
+    assert!(api.schemas.request.contains_key("User"));
+    assert_eq!(api.schemas.request["User"]["required"], json!(["name"]));
+    assert_eq!(
+        api.schemas.shared["User"]["required"],
+        json!(["id", "name"])
+    );
+    // Three schemas use User, and the IR holds it once per form.
+    assert_eq!(api.to_json().matches("\"readOnly\":true").count(), 1);
+
+    let bundled = api.bundled();
+    let request = bundled.operations[0].request_body.as_ref().unwrap().content["application/json"]
+        .schema
+        .clone()
+        .unwrap();
+    let response = bundled.operations[1].responses[0].content["application/json"]
+        .schema
+        .clone()
+        .unwrap();
+    let defs = |s: &Value| {
+        s["$defs"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(defs(&request), ["User", "Team"]);
+    assert_eq!(defs(&response), ["User", "Team"]);
+    let req = jsonschema::draft202012::new(&request).unwrap();
+    let resp = jsonschema::draft202012::new(&response).unwrap();
+    let without_id = json!({"name": "a", "team": {"members": [{"name": "b"}]}});
+    assert!(req.is_valid(&without_id));
+    assert!(
+        !resp.is_valid(&without_id),
+        "a response must carry id, nested ones too"
+    );
+    assert!(
+        resp.is_valid(
+            &json!({"id": 1, "name": "a", "team": {"members": [{"id": 2, "name": "b"}]}})
+        )
+    );
+}
+
+#[test]
 fn openapi_30_and_31_documents_of_the_same_api_give_the_same_ir() {
     let v30 = load(fixture("same-api/v30.yaml")).unwrap();
     let v31 = load(fixture("same-api/v31.yaml")).unwrap();
     assert_eq!(v30.api.openapi_version, "3.0.3");
     assert_eq!(v31.api.openapi_version, "3.1.0");
     assert_eq!(comparable(v30.api.clone()), comparable(v31.api));
-    let op = &v30.api.operations[0];
+    let bundled = v30.api.bundled();
+    let op = &bundled.operations[0];
     assert_eq!(op.method, Method::Get);
     assert_eq!(op.security.len(), 1);
     let schema = op.responses[0].content["application/json"]

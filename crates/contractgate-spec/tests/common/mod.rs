@@ -4,8 +4,11 @@ use contractgate_spec::ir::Api;
 use serde_json::Value;
 
 /// The IR with everything that differs between two files of the same API (names, positions,
-/// version) blanked out.
-pub fn comparable(mut api: Api) -> Value {
+/// version) blanked out, every schema bundled (so `$defs` names given in another order compare
+/// equal through what they mean).
+pub fn comparable(api: Api) -> Value {
+    let mut api = api.bundled();
+    api.schemas = Default::default();
     api.source.clear();
     api.files.clear();
     api.openapi_version.clear();

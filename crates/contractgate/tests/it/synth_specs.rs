@@ -66,7 +66,7 @@ fn spec_schemas() -> Vec<(String, Value)> {
         for file in files {
             let name = file.file_name().unwrap().to_string_lossy().into_owned();
             let api = match contractgate_spec::load(&file) {
-                Ok(loaded) => loaded.api,
+                Ok(loaded) => loaded.api.bundled(),
                 Err(diags) => {
                     load_errors.push(format!("{name}: {diags}"));
                     continue;
