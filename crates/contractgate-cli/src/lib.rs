@@ -374,6 +374,10 @@ pub struct LintArgs {
     /// Print the IR (the normalized API contractgate tests) as JSON instead of the summary.
     #[arg(long, conflicts_with = "operations")]
     pub ir: bool,
+    /// Show every warning in full. Without it, a warning code met more than 3 times shows its
+    /// first 3 and then one line with the count and the next locations.
+    #[arg(short, long)]
+    pub verbose: bool,
 }
 
 /// Runs a parsed command line and returns the process exit code.

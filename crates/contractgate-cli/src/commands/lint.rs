@@ -7,6 +7,9 @@ use contractgate_spec::ir::{Api, SecurityScheme};
 use crate::LintArgs;
 use crate::exit;
 
+/// How many warnings of one code `lint` shows in full before it summarizes the rest.
+const GROUP_AFTER: usize = 3;
+
 /// Loads the spec, prints the summary and diagnostics to `out`, returns the exit code.
 pub fn run(args: &LintArgs, out: &mut dyn Write) -> u8 {
     // Output errors (a closed pipe) are not worth a panic; the exit code still tells the story.
@@ -47,7 +50,11 @@ pub fn lint_to_string(args: &LintArgs) -> (u8, String) {
             }
             if !diags.is_empty() {
                 text.push('\n');
-                text.push_str(&diags.render());
+                if args.verbose {
+                    text.push_str(&diags.render());
+                } else {
+                    text.push_str(&diags.render_grouped(GROUP_AFTER));
+                }
             }
             let warnings = diags.warnings().count();
             text.push_str(&format!("\n0 errors, {warnings} warning(s)\n"));
