@@ -6,76 +6,6 @@ use std::collections::HashMap;
 
 use crate::diag::{Diagnostic, Diagnostics};
 
-#[cfg(test)]
-mod tests {
-    use super::Lines;
-
-    #[test]
-    fn repeated_warnings_are_grouped_after_the_first_three_and_errors_never_are() {
-        use crate::diag::{Diagnostic, Diagnostics, Location};
-        let at = |line| Location {
-            file: "nowhere.yaml".into(),
-            line,
-            column: 1,
-            pointer: format!("/p{line}"),
-        };
-        let mut d = Diagnostics::default();
-        for i in 1..=9 {
-            d.push(Diagnostic::warning("same", at(i), format!("warning {i}")));
-        }
-        d.push(Diagnostic::warning("other", at(20), "another kind"));
-        for i in 30..=34 {
-            d.push(Diagnostic::error("bad", at(i), format!("error {i}")));
-        }
-        let text = d.render_grouped(3);
-        for shown in [
-            "warning 1",
-            "warning 2",
-            "warning 3",
-            "another kind",
-            "error 30",
-            "error 34",
-        ] {
-            assert!(text.contains(shown), "{shown}: {text}");
-        }
-        assert!(!text.contains("warning 4"), "{text}");
-        assert!(
-            text.contains("warning[same]: 6 more like the 3 above (9 in all), at:"),
-            "{text}"
-        );
-        assert!(text.contains("nowhere.yaml:4:1 #/p4"), "{text}");
-        assert!(text.contains("nowhere.yaml:8:1 #/p8"), "{text}");
-        assert!(!text.contains("nowhere.yaml:9:1 #/p9"), "{text}");
-        assert!(text.contains("... and 1 more places"), "{text}");
-        assert!(d.render().contains("warning 9"));
-    }
-
-    #[test]
-    fn a_column_deep_in_a_long_non_ascii_line_is_cut_around_by_characters() {
-        let line: String = "é".repeat(5000) + "TARGET" + &"ü".repeat(5000);
-        let mut l = Lines::new(line.clone());
-        let range = l.range(1).unwrap();
-        let at = l.byte_of(1, range.clone(), 5000);
-        assert_eq!(&line[at..at + 6], "TARGET");
-        assert_eq!(l.byte_of(1, range.clone(), 20_000), line.len());
-        assert_eq!(l.byte_of(1, range, 0), 0);
-    }
-
-    #[test]
-    fn lines_are_found_by_number_with_any_line_ending() {
-        let l = Lines::new("a\r\nbb\n\nccc".to_owned());
-        assert_eq!(l.line(1), Some("a"));
-        assert_eq!(l.line(2), Some("bb"));
-        assert_eq!(l.line(3), Some(""));
-        assert_eq!(l.line(4), Some("ccc"));
-        assert_eq!(l.line(5), None);
-        assert_eq!(l.line(0), None);
-        let trailing = Lines::new("x\n".to_owned());
-        assert_eq!(trailing.line(1), Some("x"));
-        assert_eq!(trailing.line(2), None);
-    }
-}
-
 impl Diagnostics {
     /// Every diagnostic with a source excerpt where its file can be read.
     pub fn render(&self) -> String {
@@ -268,4 +198,74 @@ fn excerpt(file: &str, line: u32, column: u32, cache: &mut Cache) -> String {
         "  {pad} |\n  {num} | {shown}\n  {pad} | {}^\n",
         " ".repeat(caret_at)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Lines;
+
+    #[test]
+    fn repeated_warnings_are_grouped_after_the_first_three_and_errors_never_are() {
+        use crate::diag::{Diagnostic, Diagnostics, Location};
+        let at = |line| Location {
+            file: "nowhere.yaml".into(),
+            line,
+            column: 1,
+            pointer: format!("/p{line}"),
+        };
+        let mut d = Diagnostics::default();
+        for i in 1..=9 {
+            d.push(Diagnostic::warning("same", at(i), format!("warning {i}")));
+        }
+        d.push(Diagnostic::warning("other", at(20), "another kind"));
+        for i in 30..=34 {
+            d.push(Diagnostic::error("bad", at(i), format!("error {i}")));
+        }
+        let text = d.render_grouped(3);
+        for shown in [
+            "warning 1",
+            "warning 2",
+            "warning 3",
+            "another kind",
+            "error 30",
+            "error 34",
+        ] {
+            assert!(text.contains(shown), "{shown}: {text}");
+        }
+        assert!(!text.contains("warning 4"), "{text}");
+        assert!(
+            text.contains("warning[same]: 6 more like the 3 above (9 in all), at:"),
+            "{text}"
+        );
+        assert!(text.contains("nowhere.yaml:4:1 #/p4"), "{text}");
+        assert!(text.contains("nowhere.yaml:8:1 #/p8"), "{text}");
+        assert!(!text.contains("nowhere.yaml:9:1 #/p9"), "{text}");
+        assert!(text.contains("... and 1 more places"), "{text}");
+        assert!(d.render().contains("warning 9"));
+    }
+
+    #[test]
+    fn a_column_deep_in_a_long_non_ascii_line_is_cut_around_by_characters() {
+        let line: String = "é".repeat(5000) + "TARGET" + &"ü".repeat(5000);
+        let mut l = Lines::new(line.clone());
+        let range = l.range(1).unwrap();
+        let at = l.byte_of(1, range.clone(), 5000);
+        assert_eq!(&line[at..at + 6], "TARGET");
+        assert_eq!(l.byte_of(1, range.clone(), 20_000), line.len());
+        assert_eq!(l.byte_of(1, range, 0), 0);
+    }
+
+    #[test]
+    fn lines_are_found_by_number_with_any_line_ending() {
+        let l = Lines::new("a\r\nbb\n\nccc".to_owned());
+        assert_eq!(l.line(1), Some("a"));
+        assert_eq!(l.line(2), Some("bb"));
+        assert_eq!(l.line(3), Some(""));
+        assert_eq!(l.line(4), Some("ccc"));
+        assert_eq!(l.line(5), None);
+        assert_eq!(l.line(0), None);
+        let trailing = Lines::new("x\n".to_owned());
+        assert_eq!(trailing.line(1), Some("x"));
+        assert_eq!(trailing.line(2), None);
+    }
 }
