@@ -1,6 +1,8 @@
 //! The entry points: read a spec (and every file it references) and build the IR.
 
+use serde::Deserialize;
 use serde_json::Value;
+use std::borrow::Cow;
 use std::path::Path;
 
 use crate::diag::{Diagnostic, Diagnostics, Location};
@@ -58,7 +60,9 @@ pub(crate) fn load_with(
         file: root_file,
         pointer: String::new(),
     };
-    let Some(Value::Object(doc)) = files.get(&root).cloned() else {
+    // Only the version fields are read here: the document itself (20 MB for the largest real
+    // specs) is not copied.
+    let Some(Value::Object(doc)) = files.get(&root) else {
         files.error(
             "not-openapi",
             &root,
@@ -66,9 +70,14 @@ pub(crate) fn load_with(
         );
         return Err(files.diags);
     };
+    let swagger_field = doc.get("swagger").cloned();
+    let openapi_field = doc.get("openapi").cloned();
+    // A Swagger 2.0 document is checked against its own schema as written, and converting it
+    // rewrites the loaded value: keep the original for that check (2.0 documents are small).
+    let original_20 = swagger_field.as_ref().map(|_| Value::Object(doc.clone()));
 
     // Which version, and therefore which schema dialect.
-    let version = if let Some(swagger) = doc.get("swagger") {
+    let version = if let Some(swagger) = &swagger_field {
         let v = scalar_to_string(swagger).unwrap_or_default();
         if v != "2.0" {
             files.error(
@@ -83,7 +92,7 @@ pub(crate) fn load_with(
         files.convert_swagger2(root_file);
         files.dialect = Dialect::OpenApi30;
         (swagger2::CONVERTED_VERSION.to_owned(), OasVersion::V20)
-    } else if let Some(v) = doc.get("openapi") {
+    } else if let Some(v) = &openapi_field {
         let v = scalar_to_string(v).unwrap_or_default();
         if v == "3.0" || v.starts_with("3.0.") {
             files.dialect = Dialect::OpenApi30;
@@ -115,25 +124,6 @@ pub(crate) fn load_with(
     };
     let (version_string, oas) = version;
 
-    // Structure: the official meta-schema gives precise pointers. Unquoted `openapi: 3.0` and
-    // `version: 1.0` are numbers in YAML; the meta-schema wants strings. A Swagger 2.0 document
-    // is checked as written (`doc` is the original), against the Swagger 2.0 schema.
-    let mut normalized = Value::Object(doc.clone());
-    if let Some(obj) = normalized.as_object_mut() {
-        let key = if oas == OasVersion::V20 {
-            "swagger"
-        } else {
-            "openapi"
-        };
-        if let Some(v) = obj.get(key).and_then(scalar_to_string) {
-            obj.insert(key.into(), Value::String(v));
-        }
-        if let Some(Value::Object(info)) = obj.get_mut("info")
-            && let Some(v) = info.get("version").and_then(scalar_to_string)
-        {
-            info.insert("version".into(), Value::String(v));
-        }
-    }
     // Build the IR first: its errors (a dangling `$ref`, a parameter `in: body`, a `parameters`
     // that is not a list) are what stops a spec from being tested.
     let source_name = path.to_string_lossy().into_owned();
@@ -144,7 +134,29 @@ pub(crate) fn load_with(
     // `responses`, a misplaced keyword), so these are warnings; where the IR builder already
     // reported an error at the same place, the warning is left out. The pointers are into the
     // document as written (for Swagger 2.0 too), so they need no translation.
-    let issues = meta::validate(oas, &normalized);
+    //
+    // Unquoted `openapi: 3.0` and `version: 1.0` are numbers in YAML; the meta-schema wants
+    // strings. Only a document that has them is copied to fix them.
+    let written = match &original_20 {
+        Some(original) => Some(original),
+        None => files.get(&root),
+    };
+    let normalized = written.map(|doc| normalize_versions(doc, oas));
+    let document = match (&normalized, written) {
+        (Some(Cow::Owned(fixed)), _) => Some(fixed),
+        (_, Some(doc)) => Some(doc),
+        _ => None,
+    };
+    let issues = document.map_or_else(Vec::new, |doc| meta::validate(oas, doc));
+    // OpenAPI 3.0 also goes through `openapiv3`'s typed model. Its errors only name the enclosing
+    // path item, so they are shown only when the meta-schema found nothing more precise. (Not a
+    // converted Swagger 2.0 document: its errors would be about pointers the user never wrote.)
+    let typed_error = if oas == OasVersion::V30 && issues.is_empty() {
+        document.and_then(|doc| openapiv3::OpenAPI::deserialize(doc).err())
+    } else {
+        None
+    };
+    drop(normalized);
     let meta_found_issues = !issues.is_empty();
     for issue in issues {
         let location = files.locate_original(root_file, &issue.pointer);
@@ -172,13 +184,7 @@ pub(crate) fn load_with(
             issue.message,
         ));
     }
-    // OpenAPI 3.0 also goes through `openapiv3`'s typed model. Its errors only name the enclosing
-    // path item, so they are shown only when the meta-schema found nothing more precise. (Not a
-    // converted Swagger 2.0 document: its errors would be about pointers the user never wrote.)
-    if oas == OasVersion::V30
-        && !meta_found_issues
-        && let Err(err) = serde_json::from_value::<openapiv3::OpenAPI>(normalized)
-    {
+    if !meta_found_issues && let Some(err) = typed_error {
         files.warning(
             "spec-violation",
             &root,
@@ -191,6 +197,35 @@ pub(crate) fn load_with(
         return Err(diagnostics);
     }
     Ok(Loaded { api, diagnostics })
+}
+
+/// `doc` with `openapi`/`swagger` and `info.version` as strings, copied only when one is not.
+fn normalize_versions(doc: &Value, oas: OasVersion) -> Cow<'_, Value> {
+    let key = if oas == OasVersion::V20 {
+        "swagger"
+    } else {
+        "openapi"
+    };
+    let fix_version = doc.get(key).is_some_and(|v| !v.is_string());
+    let fix_info = doc
+        .get("info")
+        .and_then(|i| i.get("version"))
+        .is_some_and(|v| !v.is_string());
+    if !fix_version && !fix_info {
+        return Cow::Borrowed(doc);
+    }
+    let mut fixed = doc.clone();
+    if let Some(obj) = fixed.as_object_mut() {
+        if let Some(v) = obj.get(key).and_then(scalar_to_string) {
+            obj.insert(key.into(), Value::String(v));
+        }
+        if let Some(Value::Object(info)) = obj.get_mut("info")
+            && let Some(v) = info.get("version").and_then(scalar_to_string)
+        {
+            info.insert("version".into(), Value::String(v));
+        }
+    }
+    Cow::Owned(fixed)
 }
 
 /// Drops a meta-schema warning about a place where (or inside which, or around which) an error

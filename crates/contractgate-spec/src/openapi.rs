@@ -74,15 +74,24 @@ impl<'f, 's> Builder<'f, 's> {
         }
     }
 
+    /// The keys of the mapping at `place`, without copying its values (an error when present but
+    /// not a mapping, as [`Self::obj`]).
+    fn keys(&mut self, place: &Place) -> Option<Vec<String>> {
+        if let Some(Value::Object(map)) = self.files.get(place) {
+            return Some(map.keys().cloned().collect());
+        }
+        self.obj(place).map(|m| m.keys().cloned().collect())
+    }
+
     /// The entries of the mapping at `place`, each followed through `$ref` to the mapping it
     /// names: (key, where that mapping is, the mapping). Entries whose reference fails or that
     /// are not mappings are reported and left out.
     fn entries(&mut self, place: &Place) -> Vec<(String, Place, Map<String, Value>)> {
-        let Some(map) = self.obj(place) else {
+        let Some(names) = self.keys(place) else {
             return Vec::new();
         };
         let mut out = Vec::new();
-        for name in map.keys() {
+        for name in &names {
             let Some(target) = self.files.follow(&place.child(name)) else {
                 continue;
             };
@@ -118,7 +127,7 @@ impl<'f, 's> Builder<'f, 's> {
     pub fn build(&mut self, source: &str, openapi_version: String) -> Api {
         self.v32 = openapi_version == "3.2" || openapi_version.starts_with("3.2.");
         let root = self.root.clone();
-        let doc = self.obj(&root).unwrap_or_default();
+        // The root's fields are read where needed: the document is not copied.
         let info_place = root.child("info");
         let info = self.obj(&info_place).unwrap_or_default();
         let info = Info {
@@ -132,7 +141,7 @@ impl<'f, 's> Builder<'f, 's> {
         };
         let servers = self.servers(&root.child("servers"));
         let security_schemes = self.security_schemes();
-        let global_security = if doc.contains_key("security") {
+        let global_security = if self.files.get(&root.child("security")).is_some() {
             Some(self.security(&root.child("security"), &security_schemes))
         } else {
             None
@@ -140,8 +149,8 @@ impl<'f, 's> Builder<'f, 's> {
 
         let mut operations = Vec::new();
         let paths_place = root.child("paths");
-        if let Some(paths) = self.obj(&paths_place) {
-            for (path, _) in paths.iter() {
+        if let Some(paths) = self.keys(&paths_place) {
+            for path in &paths {
                 if path.starts_with("x-") {
                     continue;
                 }
@@ -178,8 +187,9 @@ impl<'f, 's> Builder<'f, 's> {
             }
         }
         // 3.2: tags nest through `parent`; an operation belongs to its tags' ancestors too.
-        let parents: Vec<(String, String)> = doc
-            .get("tags")
+        let parents: Vec<(String, String)> = self
+            .files
+            .get(&root.child("tags"))
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
@@ -204,8 +214,8 @@ impl<'f, 's> Builder<'f, 's> {
 
         let mut webhooks = Vec::new();
         let hooks_place = root.child("webhooks");
-        if let Some(hooks) = self.obj(&hooks_place) {
-            for (name, _) in hooks.iter() {
+        if let Some(hooks) = self.keys(&hooks_place) {
+            for name in &hooks {
                 let Some(item) = self.files.follow(&hooks_place.child(name)) else {
                     continue;
                 };
@@ -229,7 +239,7 @@ impl<'f, 's> Builder<'f, 's> {
         Api {
             source: source.to_owned(),
             openapi_version,
-            json_schema_dialect: as_str(doc.get("jsonSchemaDialect")),
+            json_schema_dialect: as_str(self.files.get(&root.child("jsonSchemaDialect"))),
             info,
             servers,
             operations,
@@ -690,10 +700,10 @@ impl<'f, 's> Builder<'f, 's> {
 
     fn content(&mut self, place: &Place, direction: Direction) -> IndexMap<String, MediaType> {
         let mut out = IndexMap::new();
-        let Some(map) = self.obj(place) else {
+        let Some(media_types) = self.keys(place) else {
             return out;
         };
-        for (media, _) in map.iter() {
+        for media in &media_types {
             let mt_place = place.child(media);
             let Some(target) = self.files.follow(&mt_place) else {
                 continue;
@@ -747,10 +757,10 @@ impl<'f, 's> Builder<'f, 's> {
 
     fn responses(&mut self, place: &Place) -> Vec<Response> {
         let mut out = Vec::new();
-        let Some(map) = self.obj(place) else {
+        let Some(keys) = self.keys(place) else {
             return out;
         };
-        for (key, _) in map.iter() {
+        for key in &keys {
             if key.starts_with("x-") {
                 continue;
             }

@@ -51,12 +51,12 @@
 //! and to find duplicate keys (decoding escapes, so `"a"` and `"\u0061"` are the same key); it
 //! accepts any text without panicking.
 
+use foldhash::{HashMap, HashMapExt};
 use indexmap::IndexMap;
 use indexmap::map::Entry as IndexEntry;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::fmt;
 
