@@ -2,8 +2,9 @@
 //!
 //! For the bundled nexus.json and for synthetic specs of 1,000 and 5,000 operations: the time to
 //! load the spec and generate the tests (median of several runs) and the process's peak resident
-//! memory. `-- --write-spec N FILE` writes the synthetic spec of N operations, for the
-//! compile-time measurement in docs/BENCHMARKS.md.
+//! memory. `-- --write-spec N FILE [--shared]` writes the synthetic spec of N operations, for the
+//! compile-time and scale measurements in docs/BENCHMARKS.md (`--shared`: the operations answer a
+//! handful of big schemas that reference each other, like Microsoft Graph's).
 //!
 //! The synthetic spec has realistic shapes: resources with list/create/get/update/delete, path and
 //! query parameters, request bodies and `$ref`ed schemas with nested objects and enums, problem+json
@@ -21,8 +22,10 @@ fn peak_rss_kib() -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-/// A JSON spec with `ops` operations (5 per resource).
-fn synthetic_spec(ops: usize) -> String {
+/// A JSON spec with `ops` operations (5 per resource). With `shared`, every resource's schema is
+/// an alias of one of four big entity schemas that reference each other in a cycle (the shape of
+/// Microsoft Graph's spec: thousands of operations answering a handful of large shared schemas).
+fn synthetic_spec(ops: usize, shared: bool) -> String {
     let resources = ops.div_ceil(5);
     let mut paths = String::new();
     let mut schemas = String::new();
@@ -57,6 +60,16 @@ fn synthetic_spec(ops: usize) -> String {
 }},
 "##
         );
+        if shared {
+            let _ = write!(
+                schemas,
+                r##""{name}": {{"$ref": "#/components/schemas/Entity{}"}},
+"{name}Create": {{"type": "object", "required": ["name"], "properties": {{"name": {{"type": "string"}}}}}},
+"##,
+                r % ENTITIES
+            );
+            continue;
+        }
         let _ = write!(
             schemas,
             r##""{name}": {{"type": "object", "additionalProperties": false,
@@ -72,6 +85,26 @@ fn synthetic_spec(ops: usize) -> String {
 "##
         );
     }
+    if shared {
+        for e in 0..ENTITIES {
+            let mut props = String::new();
+            for p in 0..40 {
+                let _ = write!(
+                    props,
+                    r#""field{p}": {{"type": ["string", "null"], "maxLength": 200}}, "#
+                );
+            }
+            let next = (e + 1) % ENTITIES;
+            let _ = write!(
+                schemas,
+                r##""Entity{e}": {{"type": "object", "required": ["id"],
+  "properties": {{{props}"id": {{"type": "string"}},
+    "related": {{"type": "array", "items": {{"$ref": "#/components/schemas/Entity{next}"}}}},
+    "parent": {{"anyOf": [{{"$ref": "#/components/schemas/Entity{e}"}}, {{"type": "null"}}]}}}}}},
+"##
+            );
+        }
+    }
     let paths = paths.trim_end().trim_end_matches(',');
     format!(
         r##"{{"openapi": "3.1.0", "info": {{"title": "Synthetic {ops}", "version": "1"}},
@@ -86,6 +119,9 @@ fn synthetic_spec(ops: usize) -> String {
 }}}}"##
     )
 }
+
+/// How many big shared schemas a `shared` synthetic spec has.
+const ENTITIES: usize = 4;
 
 fn measure(label: &str, spec: &Path, runs: usize) {
     let mut times: Vec<Duration> = Vec::new();
@@ -135,7 +171,8 @@ fn main() {
             .get(i + 2)
             .cloned()
             .unwrap_or_else(|| "synthetic.json".into());
-        if let Err(e) = std::fs::write(&path, synthetic_spec(n)) {
+        let shared = args.iter().any(|a| a == "--shared");
+        if let Err(e) = std::fs::write(&path, synthetic_spec(n, shared)) {
             eprintln!("{path}: {e}");
             std::process::exit(1);
         }
@@ -151,7 +188,7 @@ fn main() {
     }
     for n in [1000, 5000] {
         let path = dir.join(format!("synthetic-{n}.json"));
-        if let Err(e) = std::fs::write(&path, synthetic_spec(n)) {
+        if let Err(e) = std::fs::write(&path, synthetic_spec(n, false)) {
             eprintln!("{}: {e}", path.display());
             std::process::exit(1);
         }

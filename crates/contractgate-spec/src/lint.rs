@@ -126,6 +126,7 @@ fn indistinguishable(api: &Api) -> Vec<Diagnostic> {
         schema,
         registry: &api.schemas,
     };
+    let views = Views::default();
     // accepts[b][a]: every document valid under distinct schema a is valid under b.
     let accepts_table: Vec<Vec<bool>> = distinct
         .iter()
@@ -134,33 +135,54 @@ fn indistinguishable(api: &Api) -> Vec<Diagnostic> {
             distinct
                 .iter()
                 .enumerate()
-                .map(|(ia, sa)| ia != ib && sa != sb && accepts(sb, root(sb), sa, root(sa), 0))
+                .map(|(ia, sa)| {
+                    ia != ib && sa != sb && accepts(&views, sb, root(sb), sa, root(sa), 0)
+                })
                 .collect()
         })
         .collect();
+    // Operations with the same success schemas accept the same operations: work that out once
+    // per set of schemas (a handful on a spec whose operations share big schemas, where comparing
+    // operation by operation was quadratic: minutes for 20,000 operations).
+    let mut accepted_by_set: HashMap<&[usize], (Vec<&Operation>, HashMap<&str, usize>)> =
+        HashMap::new();
     let mut out = Vec::new();
     for (b, b_schemas) in &schemas {
-        // Operations whose documents b's schema would accept (ids are unique).
-        let accepted: Vec<&Operation> = schemas
-            .iter()
-            .filter(|(a, a_schemas)| {
-                // GET and PUT of one resource share a schema by design.
-                a.path != b.path
-                    && a_schemas
-                        .iter()
-                        .any(|&sa| b_schemas.iter().any(|&sb| accepts_table[sb][sa]))
-            })
-            .map(|(a, _)| *a)
-            .collect();
-        if accepted.is_empty() {
+        let (all, per_path) = accepted_by_set
+            .entry(b_schemas.as_slice())
+            .or_insert_with(|| {
+                let all: Vec<&Operation> = schemas
+                    .iter()
+                    .filter(|(_, a_schemas)| {
+                        a_schemas
+                            .iter()
+                            .any(|&sa| b_schemas.iter().any(|&sb| accepts_table[sb][sa]))
+                    })
+                    .map(|(a, _)| *a)
+                    .collect();
+                let mut per_path: HashMap<&str, usize> = HashMap::new();
+                for a in &all {
+                    *per_path.entry(a.path.as_str()).or_default() += 1;
+                }
+                (all, per_path)
+            });
+        // GET and PUT of one resource share a schema by design: b's own path does not count.
+        let count = all.len() - per_path.get(b.path.as_str()).copied().unwrap_or(0);
+        if count == 0 {
             continue;
         }
+        let accepted: Vec<&Operation> = all
+            .iter()
+            .filter(|a| a.path != b.path)
+            .take(3)
+            .copied()
+            .collect();
         let names: Vec<String> = accepted
             .iter()
             .take(3)
             .map(|a| format!("{} ({})", a.label(), a.id))
             .collect();
-        let more = accepted.len().saturating_sub(3);
+        let more = count.saturating_sub(3);
         let list = if more > 0 {
             format!("{} and {more} more", names.join(", "))
         } else {
@@ -188,6 +210,18 @@ fn indistinguishable(api: &Api) -> Vec<Diagnostic> {
 struct Root<'a> {
     schema: &'a Value,
     registry: &'a SchemaRegistry,
+}
+
+impl Root<'_> {
+    /// What tells roots apart for a reference: only a root with `$defs` of its own resolves
+    /// differently from the registry alone.
+    fn id(&self) -> usize {
+        if self.schema.get("$defs").is_some() {
+            std::ptr::from_ref(self.schema) as usize
+        } else {
+            0
+        }
+    }
 }
 
 /// Follows a `#/$defs/...` reference (a bounded number of times).
@@ -268,6 +302,29 @@ impl<'a> ObjectView<'a> {
     }
 }
 
+/// Object views already built, by (schema, root) address: comparing every pair of distinct
+/// schemas would otherwise build each one's view once per pair.
+#[derive(Default)]
+struct Views<'a> {
+    built: std::cell::RefCell<HashMap<(usize, usize), std::rc::Rc<ObjectView<'a>>>>,
+    /// [`accepts`] answers by (b, b's root, a, a's root) address.
+    answers: std::cell::RefCell<HashMap<(usize, usize, usize, usize), bool>>,
+}
+
+impl<'a> Views<'a> {
+    fn get(&self, schema: &'a Value, root: Root<'a>) -> std::rc::Rc<ObjectView<'a>> {
+        let key = (std::ptr::from_ref(schema) as usize, root.id());
+        if let Some(v) = self.built.borrow().get(&key) {
+            return std::rc::Rc::clone(v);
+        }
+        let view = std::rc::Rc::new(object_view(schema, root, 0));
+        self.built
+            .borrow_mut()
+            .insert(key, std::rc::Rc::clone(&view));
+        view
+    }
+}
+
 /// Properties and required names of an object schema, merged over `allOf`.
 fn object_view<'a>(schema: &'a Value, root: Root<'a>, depth: usize) -> ObjectView<'a> {
     let schema = deref(schema, root);
@@ -306,7 +363,38 @@ fn object_view<'a>(schema: &'a Value, root: Root<'a>, depth: usize) -> ObjectVie
 
 /// Whether every document valid under `a` is valid under `b` (conservative: `false` whenever a
 /// difference is visible; `true` when nothing tells them apart).
-fn accepts(b: &Value, b_root: Root<'_>, a: &Value, a_root: Root<'_>, depth: usize) -> bool {
+fn accepts<'a>(
+    views: &Views<'a>,
+    b: &'a Value,
+    b_root: Root<'a>,
+    a: &'a Value,
+    a_root: Root<'a>,
+    depth: usize,
+) -> bool {
+    // Shared schemas that reference each other are compared again and again through different
+    // properties (and `anyOf` branches multiply the paths): remember each answer. A pair met
+    // again while it is being compared (a cycle) is assumed to accept, as recursive types are
+    // compared; whatever tells the two apart is found elsewhere in the walk.
+    let addr = |v: &Value| std::ptr::from_ref(v) as usize;
+    let key = (addr(b), b_root.id(), addr(a), a_root.id());
+    if let Some(&known) = views.answers.borrow().get(&key) {
+        return known;
+    }
+    views.answers.borrow_mut().insert(key, true);
+    let answer = compare(views, b, b_root, a, a_root, depth);
+    views.answers.borrow_mut().insert(key, answer);
+    answer
+}
+
+/// [`accepts`], not remembered.
+fn compare<'a>(
+    views: &Views<'a>,
+    b: &'a Value,
+    b_root: Root<'a>,
+    a: &'a Value,
+    a_root: Root<'a>,
+    depth: usize,
+) -> bool {
     if depth > 6 {
         return true;
     }
@@ -318,19 +406,19 @@ fn accepts(b: &Value, b_root: Root<'_>, a: &Value, a_root: Root<'_>, depth: usiz
     if let Some(Value::Array(branches)) = b.get("anyOf").or_else(|| b.get("oneOf"))
         && !branches
             .iter()
-            .any(|br| accepts(br, b_root, a, a_root, depth + 1))
+            .any(|br| accepts(views, br, b_root, a, a_root, depth + 1))
     {
         return false;
     }
     if let Some(Value::Array(branches)) = a.get("anyOf").or_else(|| a.get("oneOf")) {
         return branches
             .iter()
-            .all(|br| accepts(b, b_root, br, a_root, depth + 1));
+            .all(|br| accepts(views, b, b_root, br, a_root, depth + 1));
     }
     if let Some(Value::Array(parts)) = b.get("allOf")
         && !parts
             .iter()
-            .all(|p| accepts(p, b_root, a, a_root, depth + 1))
+            .all(|p| accepts(views, p, b_root, a, a_root, depth + 1))
     {
         return false;
     }
@@ -358,8 +446,8 @@ fn accepts(b: &Value, b_root: Root<'_>, a: &Value, a_root: Root<'_>, depth: usiz
         return false;
     }
     if at & OBJECT != 0 {
-        let av = object_view(a, a_root, 0);
-        let bv = object_view(b, b_root, 0);
+        let av = views.get(a, a_root);
+        let bv = views.get(b, b_root);
         if !bv.required.iter().all(|r| av.required.contains(r)) {
             return false;
         }
@@ -368,7 +456,7 @@ fn accepts(b: &Value, b_root: Root<'_>, a: &Value, a_root: Root<'_>, depth: usiz
         }
         for (name, a_prop) in &av.properties {
             if let Some(b_prop) = bv.property(name)
-                && !accepts(b_prop, b_root, a_prop, a_root, depth + 1)
+                && !accepts(views, b_prop, b_root, a_prop, a_root, depth + 1)
             {
                 return false;
             }
@@ -376,7 +464,7 @@ fn accepts(b: &Value, b_root: Root<'_>, a: &Value, a_root: Root<'_>, depth: usiz
     }
     if at & ARRAY != 0
         && let (Some(bi), Some(ai)) = (b.get("items"), a.get("items"))
-        && !accepts(bi, b_root, ai, a_root, depth + 1)
+        && !accepts(views, bi, b_root, ai, a_root, depth + 1)
     {
         return false;
     }
@@ -404,7 +492,7 @@ mod tests {
             schema,
             registry: &registry,
         };
-        accepts(&b, root(&b), &a, root(&a), 0)
+        accepts(&Views::default(), &b, root(&b), &a, root(&a), 0)
     }
 
     #[test]
