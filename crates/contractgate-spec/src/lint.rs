@@ -98,6 +98,9 @@ fn success_schemas(op: &Operation) -> Vec<&Value> {
         .collect()
 }
 
+/// The operations a set of success schemas accepts, and how many of them are on each path.
+type Accepted<'a> = (Vec<&'a Operation>, HashMap<&'a str, usize>);
+
 fn indistinguishable(api: &Api) -> Vec<Diagnostic> {
     // Operations share schemas (a resource's GET, PUT and POST answer the same one): compare each
     // distinct schema with each other once, then look operations up in that table. Comparing
@@ -144,8 +147,7 @@ fn indistinguishable(api: &Api) -> Vec<Diagnostic> {
     // Operations with the same success schemas accept the same operations: work that out once
     // per set of schemas (a handful on a spec whose operations share big schemas, where comparing
     // operation by operation was quadratic: minutes for 20,000 operations).
-    let mut accepted_by_set: HashMap<&[usize], (Vec<&Operation>, HashMap<&str, usize>)> =
-        HashMap::new();
+    let mut accepted_by_set: HashMap<&[usize], Accepted<'_>> = HashMap::new();
     let mut out = Vec::new();
     for (b, b_schemas) in &schemas {
         let (all, per_path) = accepted_by_set
