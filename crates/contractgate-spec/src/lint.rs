@@ -7,7 +7,7 @@
 //! judged from `required`, `properties`, `additionalProperties: false`, `type`, `enum`/`const`,
 //! `items`, `allOf`/`anyOf`/`oneOf` and `$ref`s into `$defs`.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use serde_json::Value;
 
@@ -98,6 +98,60 @@ fn success_schemas(op: &Operation) -> Vec<&Value> {
         .collect()
 }
 
+/// `schema` as text, with every reference to a registered schema that only refers on (an alias
+/// such as `Resource17: {$ref: Entity1}`) replaced by the schema it ends at: schemas that mean the
+/// same compare once, however many aliases a spec gives them.
+fn canonical(schema: &Value, registry: &SchemaRegistry) -> String {
+    fn end_of(name: String, registry: &SchemaRegistry) -> String {
+        let mut name = name;
+        for _ in 0..16 {
+            let next = registry
+                .get(&name, Direction::Response)
+                .and_then(Value::as_object)
+                .filter(|o| o.len() == 1)
+                .and_then(|o| o.get("$ref"))
+                .and_then(Value::as_str)
+                .and_then(crate::ir::def_name);
+            match next {
+                Some(n) if registry.get(&n, Direction::Response).is_some() => name = n,
+                _ => break,
+            }
+        }
+        name
+    }
+    fn rewrite(v: &mut Value, registry: &SchemaRegistry) {
+        match v {
+            Value::Object(map) => {
+                for (k, val) in map.iter_mut() {
+                    if k == "$ref" {
+                        if let Value::String(r) = val
+                            && let Some(name) = crate::ir::def_name(r)
+                        {
+                            *r = format!(
+                                "#/$defs/{}",
+                                end_of(name, registry).replace('~', "~0").replace('/', "~1")
+                            );
+                        }
+                    } else if !matches!(
+                        k.as_str(),
+                        "const" | "enum" | "default" | "examples" | "example"
+                    ) {
+                        rewrite(val, registry);
+                    }
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(|i| rewrite(i, registry)),
+            _ => {}
+        }
+    }
+    if registry.is_empty() {
+        return schema.to_string();
+    }
+    let mut copy = schema.clone();
+    rewrite(&mut copy, registry);
+    copy.to_string()
+}
+
 /// The operations a set of success schemas accepts, and how many of them are on each path.
 type Accepted<'a> = (Vec<&'a Operation>, HashMap<&'a str, usize>);
 
@@ -115,7 +169,8 @@ fn indistinguishable(api: &Api) -> Vec<Diagnostic> {
             let ids = success_schemas(op)
                 .into_iter()
                 .map(|schema| {
-                    *index.entry(schema.to_string()).or_insert_with(|| {
+                    let key = canonical(schema, &api.schemas);
+                    *index.entry(key).or_insert_with(|| {
                         distinct.push(schema);
                         distinct.len() - 1
                     })
