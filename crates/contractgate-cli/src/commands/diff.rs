@@ -17,14 +17,18 @@ use crate::{DiffArgs, DiffFormat, FailOn};
 /// Runs `diff`; returns the exit code.
 pub fn run(args: &DiffArgs, out: &mut dyn Write) -> u8 {
     // Both sides load at once (a large spec takes a second or two to load).
-    let (old, new) = std::thread::scope(|scope| {
-        let old = scope.spawn(|| Side::load(&args.old));
-        let new = Side::load(&args.new);
-        (
-            old.join()
-                .unwrap_or_else(|_| Err("contractgate: error: loading the old spec failed".into())),
-            new,
-        )
+    let loading = format!("loading {} and {}", args.old, args.new);
+    let (old, new) = super::with_progress(&loading, || {
+        std::thread::scope(|scope| {
+            let old = scope.spawn(|| Side::load(&args.old));
+            let new = Side::load(&args.new);
+            (
+                old.join().unwrap_or_else(|_| {
+                    Err("contractgate: error: loading the old spec failed".into())
+                }),
+                new,
+            )
+        })
     });
     let (old, new) = match (old, new) {
         (Ok(o), Ok(n)) => (o, n),

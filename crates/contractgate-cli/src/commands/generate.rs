@@ -28,7 +28,8 @@ pub fn run(args: &GenerateArgs, out: &mut dyn Write) -> u8 {
     };
     let mut opts = Standalone::new(&args.spec, &args.out, source);
     opts.package = args.package.clone();
-    let text = match write_crate(&opts) {
+    let doing = format!("generating tests from {}", args.spec.display());
+    let text = match super::with_progress(&doing, || write_crate(&opts)) {
         Ok(written) => {
             let mut t = format!(
                 "wrote {} ({} operations) to {}:\n",

@@ -13,7 +13,8 @@ const GROUP_AFTER: usize = 3;
 /// Loads the spec, prints the summary and diagnostics to `out`, returns the exit code.
 pub fn run(args: &LintArgs, out: &mut dyn Write) -> u8 {
     // Output errors (a closed pipe) are not worth a panic; the exit code still tells the story.
-    let (code, text) = lint_to_string(args);
+    let doing = format!("linting {}", args.spec.display());
+    let (code, text) = super::with_progress(&doing, || lint_to_string(args));
     let _ = out.write_all(text.as_bytes());
     let _ = out.flush();
     code

@@ -69,7 +69,8 @@ struct Prepared {
 }
 
 fn prepare(args: &RunArgs) -> Result<Prepared, Stop> {
-    let api = match contractgate_spec::load(&args.spec) {
+    let loading = format!("loading {}", args.spec.display());
+    let api = match super::with_progress(&loading, || contractgate_spec::load(&args.spec)) {
         Ok(loaded) => {
             let warnings = loaded.diagnostics.warnings().count();
             if warnings > 0 {
