@@ -79,6 +79,8 @@ impl Harness {
 
     /// The coverage of `op` so far.
     pub fn coverage(&self, op: &Operation) -> OperationCoverage {
+        // The schemas self-contained, whichever copy of the operation the caller has.
+        let op = self.operation(&op.id).unwrap_or(op);
         let seen = self
             .seen
             .lock()

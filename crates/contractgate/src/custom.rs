@@ -100,7 +100,7 @@ impl Harness {
 
     async fn check_custom_unjudged(&self, operation_id: &str, custom: &CustomCheck) -> CheckResult {
         let check = Check::Custom;
-        let Some(op) = self.api.operation(operation_id) else {
+        let Some(op) = self.operation(operation_id) else {
             let failure = Failure {
                 check,
                 severity: check.severity(),

@@ -169,10 +169,8 @@ impl Harness {
         replay: &Replay,
         was_not_exercised: bool,
     ) -> CheckResult {
-        let op = self.api.operation(subject).or_else(|| {
-            self.api
-                .operations
-                .iter()
+        let op = self.operation(subject).or_else(|| {
+            self.operations()
                 .find(|o| o.path == subject && check == Check::MethodNotAllowed)
         });
         let info = op.map_or_else(|| OperationInfo::path(subject), OperationInfo::of);

@@ -131,7 +131,15 @@ pub enum HarnessError {
 /// once per schema and cached.
 #[derive(Debug)]
 pub struct Harness {
+    /// The API as loaded: schemas refer to its registry ([`Api::schemas`]). The checks read
+    /// operations through [`Harness::operation`], whose schemas are self-contained.
     pub(crate) api: Arc<Api>,
+    /// Each operation with its schemas bundled, on first use (then kept: validators are cached by
+    /// the address of the schema they were compiled from). A run that checks a few operations of
+    /// a big spec bundles only those, and the first check starts at once.
+    bundled: Vec<OnceLock<Operation>>,
+    /// Operation index by id.
+    index: HashMap<String, usize>,
     pub(crate) target: Target,
     pub(crate) redactor: Arc<Redactor>,
     pub(crate) validators: ValidatorCache,
@@ -248,12 +256,13 @@ impl Harness {
     /// A harness for `api` against `target`. Credentials named by the target's settings and not yet
     /// read are read from the process environment.
     pub fn new(api: Arc<Api>, mut target: Target) -> Harness {
-        // The checks read each schema alone: give them self-contained ones.
-        let api = if api.schemas.is_empty() {
-            api
-        } else {
-            Arc::new(api.bundled())
-        };
+        let bundled = api.operations.iter().map(|_| OnceLock::new()).collect();
+        let index = api
+            .operations
+            .iter()
+            .enumerate()
+            .map(|(i, op)| (op.id.clone(), i))
+            .collect();
         target.read_secrets(Some(&api), &|name| std::env::var(name).ok());
         let baseline = target
             .settings
@@ -263,6 +272,8 @@ impl Harness {
         Harness {
             redactor: Arc::new(target.redactor()),
             api,
+            bundled,
+            index,
             target,
             validators: ValidatorCache::default(),
             sent: AtomicU64::new(0),
@@ -289,6 +300,27 @@ impl Harness {
     /// The API.
     pub fn api(&self) -> &Api {
         &self.api
+    }
+
+    /// The operation `id`, with every schema self-contained (bundled from the API's registry on
+    /// first use).
+    pub fn operation(&self, id: &str) -> Option<&Operation> {
+        self.operation_at(*self.index.get(id)?)
+    }
+
+    /// The operation at `index` in [`Api::operations`], with every schema self-contained.
+    pub(crate) fn operation_at(&self, index: usize) -> Option<&Operation> {
+        let op = self.api.operations.get(index)?;
+        Some(
+            self.bundled
+                .get(index)?
+                .get_or_init(|| self.api.bundle_operation(op)),
+        )
+    }
+
+    /// Every operation, in document order, each bundled as [`Harness::operation`].
+    pub(crate) fn operations(&self) -> impl Iterator<Item = &Operation> {
+        (0..self.api.operations.len()).filter_map(|i| self.operation_at(i))
     }
 
     /// The target.
@@ -361,7 +393,7 @@ impl Harness {
         operation_id: &str,
         checks: &[Check],
     ) -> Vec<CheckResult> {
-        let Some(op) = self.api.operation(operation_id) else {
+        let Some(op) = self.operation(operation_id) else {
             let known: Vec<&str> = self
                 .api
                 .operations
@@ -588,7 +620,7 @@ impl Harness {
 
     pub(crate) fn context<'a>(&'a self, op: &'a Operation) -> Context<'a> {
         Context {
-            api: &self.api,
+            harness: self,
             operation: op,
             settings: &self.target.settings,
             validators: &self.validators,

@@ -287,11 +287,12 @@ impl Harness {
 
     /// The operation a login names: its id, or `METHOD /path`.
     fn login_operation(&self, name: &str) -> Option<&Operation> {
-        self.api.operation(name).or_else(|| {
+        self.operation(name).or_else(|| {
             let (method, path) = name.split_once(' ')?;
-            self.api.operations.iter().find(|op| {
+            let i = self.api.operations.iter().position(|op| {
                 op.method.as_str().eq_ignore_ascii_case(method) && op.path == path.trim()
-            })
+            })?;
+            self.operation_at(i)
         })
     }
 }

@@ -100,8 +100,8 @@ impl Harness {
                 }
             });
         }
-        // Path parameters come from the first documented operation's data.
-        let Some(template) = ops.first() else {
+        // Path parameters come from the first documented operation's data (its schemas bundled).
+        let Some(template) = ops.first().and_then(|o| self.operation(&o.id)) else {
             return result(Outcome::NotApplicable {
                 reason: "no operation on this path".into(),
             });

@@ -7,7 +7,7 @@
 //! DESIGN.md and are used everywhere: `as_str()`, `FromStr`, config keys `[checks.<name>]`,
 //! generated test names and failure titles.
 
-use contractgate_spec::ir::{Api, MediaType, Operation, Response};
+use contractgate_spec::ir::{MediaType, Operation, Response};
 
 use crate::client::Exchange;
 use crate::config::Settings;
@@ -41,7 +41,8 @@ pub(crate) enum Verdict {
 
 /// What checks get besides the exchange.
 pub(crate) struct Context<'a> {
-    pub api: &'a Api,
+    /// For the other operations (bundled, through [`Harness::operations`]).
+    pub harness: &'a crate::runner::Harness,
     pub operation: &'a Operation,
     pub settings: &'a Settings,
     pub validators: &'a ValidatorCache,

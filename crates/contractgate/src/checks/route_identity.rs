@@ -141,9 +141,8 @@ fn place(at: &str) -> String {
 /// mix-up?" when `body` validates against another operation's 2xx JSON schema that declares all
 /// of its properties.
 pub(crate) fn hint(ctx: &Context<'_>, body: &Value) -> Option<String> {
-    ctx.api
-        .operations
-        .iter()
+    ctx.harness
+        .operations()
         .filter(|other| other.id != ctx.operation.id)
         .find(|other| answers(ctx, other, body))
         .map(|other| {

@@ -35,7 +35,7 @@ impl Harness {
             .get(&op.id)?
             .chosen
             .iter()
-            .filter_map(|c| self.api.operations.get(c.link.source))
+            .filter_map(|c| self.operation_at(c.link.source))
             .find(|s| s.method == Method::Post && op.created_by.contains(&s.id))
     }
 

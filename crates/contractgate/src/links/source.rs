@@ -48,7 +48,7 @@ impl Harness {
         let mut notes = entry.notes.clone();
         for chosen in &entry.chosen {
             let label = links::link_label(&chosen.link, &self.api, op);
-            let Some(source) = self.api.operations.get(chosen.link.source) else {
+            let Some(source) = self.operation_at(chosen.link.source) else {
                 continue;
             };
             let run = self.source_run(source, links::own_instance(op)).await;
