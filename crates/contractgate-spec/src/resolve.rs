@@ -86,6 +86,13 @@ pub(crate) struct Files<'s> {
     def_names: HashSet<String>,
     /// Set when the root is a Swagger 2.0 document: every file is converted as it is read.
     swagger2: Option<Box<Swagger2>>,
+    /// OpenAPI 3.2's `$self` of the root document, when it is an absolute `http(s)` URI: the
+    /// part up to its last `/`. A `$ref` to a URL under it names a file beside the root (the
+    /// document says that is where it lives), so it is read from disk, never fetched.
+    self_base: Option<String>,
+    /// That `$self` itself (without a fragment): a reference to it names the root file, whatever
+    /// the root is called on disk.
+    self_uri: Option<String>,
 }
 
 /// The state of a Swagger 2.0 conversion (see [`crate::swagger2`]).
@@ -154,6 +161,8 @@ impl<'s> Files<'s> {
             diags: Diagnostics::default(),
             dialect: Dialect::OpenApi30,
             defs: IndexMap::new(),
+            self_base: None,
+            self_uri: None,
             names_by_place: HashMap::new(),
             def_names: HashSet::new(),
             swagger2: None,
@@ -325,8 +334,42 @@ impl<'s> Files<'s> {
                 None
             }
         };
+        self.self_uri = doc
+            .as_ref()
+            .and_then(|d| d.value.get("$self"))
+            .and_then(Value::as_str)
+            .filter(|s| {
+                let lower = s.to_ascii_lowercase();
+                lower.starts_with("http://") || lower.starts_with("https://")
+            })
+            .and_then(|s| s.split('#').next())
+            .map(str::to_owned);
+        self.self_base = self
+            .self_uri
+            .as_deref()
+            .and_then(|s| s.rfind('/').map(|i| s[..=i].to_owned()));
         self.docs.push(doc);
         Some(id).filter(|&id| self.docs[id].is_some())
+    }
+
+    /// `file_part` (a `$ref` before `#`) as a path on disk, when it is a URL under the root's
+    /// `$self` base: relative to the root document's folder (empty for the root itself).
+    fn under_self(&self, file_part: &str) -> Option<PathBuf> {
+        let base = self.self_base.as_deref()?;
+        if self.self_uri.as_deref() == Some(file_part) {
+            return self.paths.first().cloned();
+        }
+        let head = file_part.get(..base.len())?;
+        if !head.eq_ignore_ascii_case(base) {
+            return None;
+        }
+        let rest = &file_part[base.len()..];
+        let root = self.paths.first()?;
+        let decoded = percent_encoding::percent_decode_str(rest).decode_utf8_lossy();
+        Some(match root.parent() {
+            Some(dir) => dir.join(decoded.as_ref()),
+            None => PathBuf::from(decoded.as_ref()),
+        })
     }
 
     /// Loads (once) the file at `path`, reporting failures at `from`.
@@ -418,7 +461,9 @@ impl<'s> Files<'s> {
             None => (reference, ""),
         };
         let lower = file_part.to_ascii_lowercase();
-        if lower.starts_with("http://") || lower.starts_with("https://") {
+        let beside_root = self.under_self(file_part);
+        if beside_root.is_none() && (lower.starts_with("http://") || lower.starts_with("https://"))
+        {
             self.error(
                 "remote-ref",
                 at,
@@ -426,7 +471,9 @@ impl<'s> Files<'s> {
             );
             return None;
         }
-        if lower.contains("://") || lower.starts_with("urn:") || lower.starts_with("file:") {
+        if beside_root.is_none()
+            && (lower.contains("://") || lower.starts_with("urn:") || lower.starts_with("file:"))
+        {
             self.error(
                 "unsupported-ref",
                 at,
@@ -447,7 +494,10 @@ impl<'s> Files<'s> {
             at.file
         } else {
             let from_loc = self.locate(at);
-            let path = self.referenced_path(at.file, file_part);
+            let path = match beside_root {
+                Some(path) => path,
+                None => self.referenced_path(at.file, file_part),
+            };
             let id = self.load_file(&path, &from_loc)?;
             self.run_conversions();
             id

@@ -173,3 +173,85 @@ fn a_tag_selects_the_operations_of_its_child_tags() {
     assert!(by_child.matches(search));
     assert!(!by_child.matches(api.operation("streamEvents").unwrap()));
 }
+
+#[test]
+fn self_names_where_the_document_lives_so_absolute_refs_under_it_are_read_from_disk() {
+    let dir = std::env::temp_dir().join(format!("cg-self-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("schemas")).unwrap();
+    std::fs::write(
+        dir.join("schemas/pet.yaml"),
+        "type: object\nrequired: [id]\nproperties:\n  id: {type: integer}\n  owner: {$ref: 'https://api.example.com/v1/local-name.yaml#/components/schemas/Owner'}\n",
+    )
+    .unwrap();
+    // `$self` calls the root `openapi.yaml`; on disk it is `local-name.yaml`, which is how
+    // `schemas/pet.yaml` refers back to it.
+    let root = r#"
+openapi: 3.2.0
+$self: https://api.example.com/v1/openapi.yaml
+info: {title: t, version: "1"}
+paths:
+  /pets/{id}:
+    get:
+      parameters: [{name: id, in: path, required: true, schema: {type: integer}}]
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: 'https://api.example.com/v1/schemas/pet.yaml'}
+  /owners/{id}:
+    get:
+      parameters: [{name: id, in: path, required: true, schema: {type: integer}}]
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: 'https://api.example.com/v1/openapi.yaml#/components/schemas/Owner'}
+  /remote:
+    get:
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: 'https://elsewhere.example.org/v1/thing.yaml'}
+components:
+  schemas:
+    Owner: {type: object, properties: {name: {type: string}}}
+"#;
+    let path = dir.join("local-name.yaml");
+    std::fs::write(&path, root).unwrap();
+    // A URL that is not under `$self` stays a remote reference: refused, never fetched.
+    let errors = contractgate_spec::load(&path).unwrap_err().to_string();
+    assert!(errors.contains("remote-ref"), "{errors}");
+    assert!(errors.contains("elsewhere.example.org"), "{errors}");
+    assert_eq!(errors.matches("error[").count(), 1, "{errors}");
+
+    // Without it, the document loads: the file beside the root, and the root itself by its
+    // `$self` URL (whatever it is called on disk), and a file's own absolute refs likewise.
+    let fixed = root.replace(
+        "https://elsewhere.example.org/v1/thing.yaml",
+        "https://API.example.com/v1/schemas/pet.yaml",
+    );
+    std::fs::write(&path, fixed).unwrap();
+    let loaded = contractgate_spec::load(&path).unwrap();
+    assert!(loaded.diagnostics.is_empty(), "{}", loaded.diagnostics);
+    let api = loaded.api.bundled();
+    let pet = api.operations[0].responses[0].content["application/json"]
+        .schema
+        .clone()
+        .unwrap();
+    assert_eq!(pet["$defs"]["pet"]["required"], serde_json::json!(["id"]));
+    assert!(pet["$defs"]["Owner"].is_object(), "{pet:#}");
+    assert!(
+        loaded
+            .api
+            .files
+            .iter()
+            .any(|f| f.ends_with("schemas/pet.yaml")),
+        "{:?}",
+        loaded.api.files
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
