@@ -99,7 +99,11 @@ impl SchemaRegistry {
 
     /// The target of a `#/$defs/<name>` reference, when it names a registered schema.
     pub fn resolve(&self, reference: &str, direction: Direction) -> Option<&Value> {
-        self.get(&def_name(reference)?, direction)
+        let token = reference.strip_prefix("#/$defs/")?;
+        if token.contains('~') || token.contains('/') {
+            return self.get(&def_name(reference)?, direction);
+        }
+        self.get(token, direction)
     }
 
     /// The names `schema` references, directly or through other registered schemas, in the order

@@ -432,6 +432,10 @@ fn accepts<'a>(
     // properties (and `anyOf` branches multiply the paths): remember each answer. A pair met
     // again while it is being compared (a cycle) is assumed to accept, as recursive types are
     // compared; whatever tells the two apart is found elsewhere in the walk.
+    // Each top-level pair is compared once anyway: only nested ones are worth remembering.
+    if depth == 0 {
+        return compare(views, b, b_root, a, a_root, depth);
+    }
     let addr = |v: &Value| std::ptr::from_ref(v) as usize;
     let key = (addr(b), b_root.id(), addr(a), a_root.id());
     if let Some(&known) = views.answers.borrow().get(&key) {
