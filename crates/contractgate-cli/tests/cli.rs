@@ -85,6 +85,39 @@ fn a_missing_spec_file_is_a_clear_error() {
 }
 
 #[test]
+fn lint_groups_a_repeated_warning_and_verbose_shows_each() {
+    // nexus has 23 `indistinguishable-responses` warnings.
+    let (code, out, _) = contractgate(&["lint", "specs/oxide/nexus.json"]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(
+        out.matches("warning[indistinguishable-responses]: specs/")
+            .count(),
+        3,
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "warning[indistinguishable-responses]: 20 more like the 3 above (23 in all), at:"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("... and 15 more places (`--verbose` lists every warning)"),
+        "{out}"
+    );
+    assert!(out.ends_with("0 errors, 23 warning(s)\n"), "{out}");
+    let (code, verbose, _) = contractgate(&["lint", "--verbose", "specs/oxide/nexus.json"]);
+    assert_eq!(code, 0, "{verbose}");
+    assert_eq!(
+        verbose
+            .matches("warning[indistinguishable-responses]: specs/")
+            .count(),
+        23
+    );
+    assert!(!verbose.contains("more like"), "{verbose}");
+}
+
+#[test]
 fn lint_summarizes_every_bundled_spec() {
     // (spec, paths, operations)
     let expected = [
