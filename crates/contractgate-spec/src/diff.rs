@@ -643,10 +643,7 @@ impl<'a> Node<'a> {
             };
             v.nodes.push(map);
             if let Some(Value::String(r)) = map.get("$ref")
-                && let Some(target) = r
-                    .strip_prefix('#')
-                    .and_then(|p| self.root.pointer(p))
-                    .or_else(|| self.registry.resolve(r, self.direction))
+                && let Some(target) = self.registry.follow(self.root, r, self.direction)
             {
                 stack.push(target);
             }

@@ -16,6 +16,7 @@
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
@@ -99,11 +100,21 @@ impl SchemaRegistry {
 
     /// The target of a `#/$defs/<name>` reference, when it names a registered schema.
     pub fn resolve(&self, reference: &str, direction: Direction) -> Option<&Value> {
-        let token = reference.strip_prefix("#/$defs/")?;
-        if token.contains('~') || token.contains('/') {
-            return self.get(&def_name(reference)?, direction);
-        }
-        self.get(token, direction)
+        self.get(&def_name(reference)?, direction)
+    }
+
+    /// The target of `reference`, written in a schema whose root is `root`: inside `root` first
+    /// (its own `$defs`, or any local pointer), then in the registry.
+    pub fn follow<'a>(
+        &'a self,
+        root: &'a Value,
+        reference: &str,
+        direction: Direction,
+    ) -> Option<&'a Value> {
+        reference
+            .strip_prefix('#')
+            .and_then(|p| root.pointer(p))
+            .or_else(|| self.resolve(reference, direction))
     }
 
     /// The names `schema` references, directly or through other registered schemas, in the order
@@ -147,12 +158,21 @@ impl SchemaRegistry {
 }
 
 /// The name in a `#/$defs/<name>` reference (unescaped), or `None` for another reference.
-pub fn def_name(reference: &str) -> Option<String> {
+pub fn def_name(reference: &str) -> Option<std::borrow::Cow<'_, str>> {
     let token = reference.strip_prefix("#/$defs/")?;
     if token.contains('/') {
         return None;
     }
-    Some(token.replace("~1", "/").replace("~0", "~"))
+    Some(crate::pointer::unescape(token))
+}
+
+/// Keywords whose values are data (instances), not schemas: a `$ref` inside them is not a
+/// reference.
+pub(crate) fn holds_data(keyword: &str) -> bool {
+    matches!(
+        keyword,
+        "const" | "enum" | "default" | "examples" | "example"
+    )
 }
 
 /// Every `#/$defs/<name>` reference under `node`, as names (repeats included).
@@ -161,9 +181,8 @@ fn collect_def_refs(node: &Value, out: &mut Vec<String>) {
         Value::Object(map) => {
             for (k, v) in map {
                 match (k.as_str(), v) {
-                    ("$ref", Value::String(r)) => out.extend(def_name(r)),
-                    // Annotations hold data, not schemas.
-                    ("const" | "enum" | "default" | "examples" | "example", _) => {}
+                    ("$ref", Value::String(r)) => out.extend(def_name(r).map(Cow::into_owned)),
+                    (key, _) if holds_data(key) => {}
                     _ => collect_def_refs(v, out),
                 }
             }

@@ -113,7 +113,9 @@ fn canonical(schema: &Value, registry: &SchemaRegistry) -> String {
                 .and_then(Value::as_str)
                 .and_then(crate::ir::def_name);
             match next {
-                Some(n) if registry.get(&n, Direction::Response).is_some() => name = n,
+                Some(n) if registry.get(&n, Direction::Response).is_some() => {
+                    name = n.into_owned();
+                }
                 _ => break,
             }
         }
@@ -127,15 +129,10 @@ fn canonical(schema: &Value, registry: &SchemaRegistry) -> String {
                         if let Value::String(r) = val
                             && let Some(name) = crate::ir::def_name(r)
                         {
-                            *r = format!(
-                                "#/$defs/{}",
-                                end_of(name, registry).replace('~', "~0").replace('/', "~1")
-                            );
+                            let end = end_of(name.into_owned(), registry);
+                            *r = format!("#/$defs/{}", crate::pointer::escape(&end));
                         }
-                    } else if !matches!(
-                        k.as_str(),
-                        "const" | "enum" | "default" | "examples" | "example"
-                    ) {
+                    } else if !crate::ir::holds_data(k) {
                         rewrite(val, registry);
                     }
                 }
@@ -287,8 +284,7 @@ fn deref<'a>(mut schema: &'a Value, root: Root<'a>) -> &'a Value {
         let Some(r) = schema.get("$ref").and_then(Value::as_str) else {
             return schema;
         };
-        let local = r.strip_prefix('#').and_then(|p| root.schema.pointer(p));
-        match local.or_else(|| root.registry.resolve(r, Direction::Response)) {
+        match root.registry.follow(root.schema, r, Direction::Response) {
             Some(target) => schema = target,
             None => return schema,
         }

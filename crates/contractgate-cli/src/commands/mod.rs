@@ -9,13 +9,18 @@ pub mod run;
 use std::io::IsTerminal;
 use std::time::Duration;
 
+/// Whether `CI` is set to something other than empty, `0` or `false`: progress is then plain
+/// lines, never a spinner or a bar.
+pub(crate) fn in_ci() -> bool {
+    std::env::var("CI")
+        .is_ok_and(|v| !matches!(v.trim().to_ascii_lowercase().as_str(), "" | "0" | "false"))
+}
+
 /// Runs `work` (loading a spec, generating from it); when it takes over a second and stderr is a
 /// terminal (not CI), a spinner says what is being done until it ends. Large specs take seconds
 /// to load, and a silent terminal looks like a hang.
 pub(crate) fn with_progress<T>(what: &str, work: impl FnOnce() -> T) -> T {
-    let ci = std::env::var("CI")
-        .is_ok_and(|v| !matches!(v.trim().to_ascii_lowercase().as_str(), "" | "0" | "false"));
-    if ci || !std::io::stderr().is_terminal() {
+    if in_ci() || !std::io::stderr().is_terminal() {
         return work();
     }
     let (done, wait) = std::sync::mpsc::channel::<()>();

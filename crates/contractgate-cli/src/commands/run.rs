@@ -645,9 +645,7 @@ enum Progress {
 
 impl Progress {
     fn new(total: usize) -> Progress {
-        let ci = std::env::var("CI")
-            .is_ok_and(|v| !matches!(v.trim().to_ascii_lowercase().as_str(), "" | "0" | "false"));
-        if std::io::stderr().is_terminal() && !ci {
+        if std::io::stderr().is_terminal() && !super::in_ci() {
             let bar = indicatif::ProgressBar::new(total as u64);
             if let Ok(style) = indicatif::ProgressStyle::with_template(
                 "{spinner} [{bar:30}] {pos}/{len} {wide_msg} {elapsed}",
