@@ -16,20 +16,11 @@ use crate::{DiffArgs, DiffFormat, FailOn};
 
 /// Runs `diff`; returns the exit code.
 pub fn run(args: &DiffArgs, out: &mut dyn Write) -> u8 {
-    // Both sides load at once (a large spec takes a second or two to load).
+    // One side after the other: loading both at once saved a third of the wall time on the
+    // GitHub description but doubled the peak memory (docs/BENCHMARKS.md, "diff").
     let loading = format!("loading {} and {}", args.old, args.new);
-    let (old, new) = super::with_progress(&loading, || {
-        std::thread::scope(|scope| {
-            let old = scope.spawn(|| Side::load(&args.old));
-            let new = Side::load(&args.new);
-            (
-                old.join().unwrap_or_else(|_| {
-                    Err("contractgate: error: loading the old spec failed".into())
-                }),
-                new,
-            )
-        })
-    });
+    let (old, new) =
+        super::with_progress(&loading, || (Side::load(&args.old), Side::load(&args.new)));
     let (old, new) = match (old, new) {
         (Ok(o), Ok(n)) => (o, n),
         (Err(e), _) | (_, Err(e)) => {
