@@ -83,6 +83,9 @@ pub struct RunConfig {
     pub use_spec_server: bool,
     /// The environment's CLI-only keys.
     pub server: ServerKeys,
+    /// Whether the file sets `cases` (top-level or in the environment): then the CLI's default
+    /// does not apply.
+    pub cases_configured: bool,
 }
 
 /// Finds the config file (`--config`/`CONTRACTGATE_CONFIG`, else `contractgate.toml` next to the
@@ -109,6 +112,8 @@ pub fn resolve(
         base_url: env.and_then(|(_, e)| e.base_url.clone()),
         use_spec_server: env.is_some_and(|(_, e)| e.use_spec_server),
         server: env.map(|(_, e)| ServerKeys::of(e)).unwrap_or_default(),
+        cases_configured: resolved.config.as_ref().is_some_and(|c| c.cases.is_some())
+            || env.is_some_and(|(_, e)| e.cases.is_some()),
         settings: resolved.settings,
     })
 }

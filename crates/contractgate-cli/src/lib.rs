@@ -323,6 +323,22 @@ pub struct RunArgs {
     /// Seed of synthesized request data [default: 0].
     #[arg(long, value_name = "N", help_heading = "Control")]
     pub seed: Option<u64>,
+    /// Requests per operation: the one built from the spec, then boundary values, then random
+    /// ones; a failing case is shrunk [default: 10, or `cases` in contractgate.toml].
+    #[arg(long, value_name = "N", env = "CONTRACTGATE_CASES", value_parser = clap::value_parser!(u32).range(1..=100_000), help_heading = "Control")]
+    pub cases: Option<u32>,
+    /// The file of minimal failing cases, sent first on every run and where new ones are added
+    /// (`off`: none) [default: SPEC-NAME.regressions.json beside the spec].
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "CONTRACTGATE_REGRESSIONS",
+        help_heading = "Control"
+    )]
+    pub regressions: Option<PathBuf>,
+    /// Keep no regressions file: neither read nor write one (wins over --regressions).
+    #[arg(long, help_heading = "Control")]
+    pub no_regressions: bool,
     /// Stop starting operations after the first failure.
     #[arg(long, help_heading = "Control")]
     pub fail_fast: bool,

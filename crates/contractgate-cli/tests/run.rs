@@ -84,6 +84,9 @@ fn contractgate(args: &[&str], env: &[(&str, &str)]) -> Run {
         .env_remove("CONTRACTGATE_ENV")
         .env_remove("CONTRACTGATE_CONFIG")
         .env_remove("CONTRACTGATE_CA_FILE")
+        .env_remove("CONTRACTGATE_CASES")
+        // No regressions file beside the repository's specs: tests that want one name it.
+        .env("CONTRACTGATE_REGRESSIONS", "off")
         .env_remove("USER_SERVICE_FAULT")
         .env_remove("USER_SERVICE_LOG")
         .env_remove("USER_SERVICE_TOKEN");
@@ -2241,6 +2244,122 @@ fn a_delete_that_keeps_the_resource_fails_use_after_free() {
     assert!(
         r.stdout
             .contains("result: FAILED\n  DELETE /users/{id} (deleteUser): use_after_free\n"),
+        "{}",
+        r.all()
+    );
+}
+
+#[test]
+fn a_500_at_a_boundary_value_is_found_by_generated_cases_shrunk_and_remembered() {
+    let regressions = scratch("bio-limit.regressions.json");
+    let file = regressions.to_str().unwrap();
+    let env = [
+        ("USER_SERVICE_FAULT", "bio-limit-500"),
+        ("USER_SERVICE_TOKEN", TOKEN),
+        ("CONTRACTGATE_REGRESSIONS", file),
+    ];
+    // Case 1 alone (the spec's example) does not reach the fault.
+    let one = run_local(&["--cases", "1"], &env);
+    assert_eq!(one.code, 0, "{}", one.all());
+    assert!(!regressions.exists());
+
+    let found = run_local(&["--cases", "20"], &env);
+    assert_eq!(found.code, 1, "{}", found.all());
+    assert!(
+        found.stdout.contains(
+            "result: FAILED\n  PUT /user/profile (updateUserProfile): not_server_error, status_code_conformance\n"
+        ),
+        "{}",
+        found.all()
+    );
+    assert!(
+        found
+            .all()
+            .contains("cases: up to 20 per operation (seed 0"),
+        "{}",
+        found.all()
+    );
+    assert!(
+        found
+            .stdout
+            .contains("boundary: `bio` at its maxLength (280 characters); the request built from the spec (case 1) passed this check."),
+        "{}",
+        found.all()
+    );
+    assert!(found.stdout.contains("Shrunk in "), "{}", found.all());
+    // The minimal request: optional `avatar_url` left out, `bio` still 280 characters.
+    let saved = read_json(&regressions);
+    let cases = saved["cases"].as_array().unwrap();
+    assert_eq!(cases.len(), 1, "{saved:#}");
+    assert_eq!(cases[0]["operation"], "updateUserProfile");
+    let body = cases[0]["body"].as_object().unwrap();
+    assert_eq!(
+        body["bio"].as_str().unwrap().chars().count(),
+        280,
+        "{saved:#}"
+    );
+    assert!(!body.contains_key("avatar_url"), "{saved:#}");
+    assert_eq!(body["display_name"].as_str().unwrap().chars().count(), 1);
+    let curl = found
+        .stdout
+        .lines()
+        .find(|l| l.contains("curl") && l.contains("-X PUT"))
+        .unwrap();
+    assert!(!curl.contains("avatar_url"), "{curl}");
+
+    // The next run sends the remembered case first, even with one case per operation.
+    let again = run_local(&["--cases", "1"], &env);
+    assert_eq!(again.code, 1, "{}", again.all());
+    assert!(
+        again
+            .stdout
+            .contains(&format!("Found by case 2 of 2: from {file}")),
+        "{}",
+        again.all()
+    );
+
+    // The clean service passes the same cases and the remembered one: no false positive.
+    let clean = run_local(
+        &["--cases", "20"],
+        &[
+            ("USER_SERVICE_TOKEN", TOKEN),
+            ("CONTRACTGATE_REGRESSIONS", file),
+        ],
+    );
+    assert_eq!(clean.code, 0, "{}", clean.all());
+    assert!(clean.stdout.contains("result: PASSED"), "{}", clean.all());
+}
+
+#[test]
+fn a_bad_number_of_cases_or_regressions_file_is_said_clearly() {
+    let bad = contractgate(
+        &[
+            "run",
+            SPEC,
+            "--base-url",
+            "http://127.0.0.1:9",
+            "--cases",
+            "0",
+        ],
+        &[],
+    );
+    assert_eq!(bad.code, 2, "{}", bad.all());
+    assert!(bad.stderr.contains("--cases"), "{}", bad.all());
+    let broken = scratch("broken.regressions.json");
+    std::fs::write(&broken, "{ not json").unwrap();
+    let r = run_local(
+        &["--cases", "3"],
+        &[
+            ("USER_SERVICE_TOKEN", TOKEN),
+            ("CONTRACTGATE_REGRESSIONS", broken.to_str().unwrap()),
+        ],
+    );
+    assert_eq!(r.code, 2, "{}", r.all());
+    assert!(
+        r.stderr.contains(&format!(
+            "the regressions file could not be read: {}: ",
+            broken.display()
+        )),
         "{}",
         r.all()
     );

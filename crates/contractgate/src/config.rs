@@ -78,6 +78,14 @@ pub struct Config {
     /// `contractgate run` only: the least percentage of operations exercised.
     #[serde(default)]
     pub min_coverage: Option<f64>,
+    /// Requests per operation for every environment (default 1: the request built from the
+    /// spec; more adds boundary and random cases, see docs/cases.md).
+    #[serde(default)]
+    pub cases: Option<usize>,
+    /// The file of minimal failing cases, replayed first on every run (relative to this file;
+    /// default `<spec name>.regressions.json` next to the spec; `"off"`: none kept).
+    #[serde(default)]
+    pub regressions: Option<String>,
 }
 
 /// One environment.
@@ -165,6 +173,9 @@ pub struct Environment {
     /// 3; 0 turns it off).
     #[serde(default)]
     pub alternatives: Option<usize>,
+    /// Requests per operation in this environment (over the top-level `cases`).
+    #[serde(default)]
+    pub cases: Option<usize>,
     /// Operations to skip, by operation id, with the reason.
     #[serde(default)]
     pub skip: IndexMap<String, String>,
@@ -347,6 +358,11 @@ impl Config {
         let dir = path.parent().unwrap_or(Path::new(""));
         if let Some(b) = &mut config.baseline {
             *b = dir.join(&*b);
+        }
+        if let Some(r) = &mut config.regressions
+            && r != REGRESSIONS_OFF
+        {
+            *r = dir.join(&*r).to_string_lossy().into_owned();
         }
         for (name, env) in &mut config.environments {
             if let Some(b) = &mut env.baseline {
@@ -593,7 +609,15 @@ pub struct Settings {
     pub baseline: Option<PathBuf>,
     /// `contractgate run` only: the least percentage of operations exercised.
     pub min_coverage: Option<f64>,
+    /// Requests per operation: 1 is the request built from the spec; more add boundary values,
+    /// then random values, of the request's schemas (judged by [`crate::cases::CASE_CHECKS`]).
+    pub cases: usize,
+    /// The file of minimal failing cases: replayed first, and where new ones are written.
+    pub regressions: Option<PathBuf>,
 }
+
+/// The value of `regressions` that keeps no file.
+pub const REGRESSIONS_OFF: &str = "off";
 
 impl Default for Settings {
     fn default() -> Self {
@@ -617,6 +641,8 @@ impl Default for Settings {
             env_defaults: IndexMap::new(),
             baseline: None,
             min_coverage: None,
+            cases: 1,
+            regressions: None,
         }
     }
 }
@@ -640,6 +666,7 @@ impl Settings {
             allowed_server_errors: config.allowed_server_errors.clone(),
             baseline: config.baseline.clone(),
             min_coverage: config.min_coverage,
+            cases: config.cases.unwrap_or(1).max(1),
             ..Settings::default()
         };
         let mut checks = config.checks.clone();
@@ -677,6 +704,9 @@ impl Settings {
             s.params.extend(env.params.clone());
             if let Some(n) = env.alternatives {
                 s.alternatives = n;
+            }
+            if let Some(n) = env.cases {
+                s.cases = n.max(1);
             }
             s.skip.extend(env.skip.clone());
             for (op, statuses) in &env.allowed_server_errors {

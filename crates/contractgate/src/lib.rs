@@ -76,6 +76,7 @@
 #![deny(missing_docs)]
 
 pub mod baseline;
+pub mod cases;
 pub mod checks;
 pub mod client;
 pub mod config;

@@ -167,6 +167,8 @@ pub struct Harness {
     pub(crate) seen: crate::coverage::SeenMap,
     /// Operations whose refused request was already followed by other requests.
     tried_alternatives: Mutex<std::collections::HashSet<String>>,
+    /// The file of minimal failing cases (`settings.regressions`), as read at the start.
+    pub(crate) regressions: Option<crate::cases::Regressions>,
 }
 
 /// A positive request built once per operation: the wire request and its curl twin.
@@ -269,6 +271,11 @@ impl Harness {
             .baseline
             .as_deref()
             .map(crate::baseline::Baseline::load);
+        let regressions = target
+            .settings
+            .regressions
+            .as_deref()
+            .map(crate::cases::Regressions::load);
         Harness {
             redactor: Arc::new(target.redactor()),
             api,
@@ -289,6 +296,7 @@ impl Harness {
             today: crate::baseline::today(),
             seen: crate::coverage::SeenMap::default(),
             tried_alternatives: Mutex::new(std::collections::HashSet::new()),
+            regressions,
         }
     }
 
@@ -479,8 +487,11 @@ impl Harness {
             && let Positive::Sent(again) = self.positive_exchange(op).await
         {
             for i in failed_positive {
-                if let Outcome::Passed { .. } = self.judge(op, checks[i], &again)
-                    && let Some(Outcome::Failed(f)) = &mut outcomes[i]
+                // Any verdict but a failure: passed, or a refusal (a 404 the second time).
+                if !matches!(
+                    self.judge(op, checks[i], &again),
+                    Outcome::Failed(_) | Outcome::Errored(_)
+                ) && let Some(Outcome::Failed(f)) = &mut outcomes[i]
                 {
                     f.flaky = Some(format!(
                         "{} {} in {} ms",
@@ -490,6 +501,10 @@ impl Harness {
                     ));
                 }
             }
+        }
+        // More cases (`cases`, and the regressions file): for the checks that held on this one.
+        if let Some(Positive::Sent(_)) = &positive {
+            self.explore(op, checks, &mut outcomes).await;
         }
         checks
             .iter()
@@ -857,7 +872,7 @@ impl Harness {
 
     /// The values `op`'s requests start from: its fixtures (or, for the login operation, the
     /// login's values), with the environment's `params` where neither they nor a link give one.
-    fn fixtures_for(
+    pub(crate) fn fixtures_for(
         &self,
         op: &Operation,
         linked: &data::Linked,

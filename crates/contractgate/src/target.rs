@@ -55,6 +55,9 @@ pub enum TargetError {
     /// The base URL is not a URL.
     #[error("base URL `{0}` is not an http(s) URL")]
     BadUrl(String),
+    /// `CONTRACTGATE_CASES` is not a positive number.
+    #[error("CONTRACTGATE_CASES=`{0}` is not a number of cases (1 or more)")]
+    BadCases(String),
     /// The in-process server could not start.
     #[error("cannot start the in-process server: {0}")]
     InProcess(String),
@@ -202,6 +205,22 @@ impl Resolve {
         let mut settings = match &config {
             Some(c) => Settings::from_config(c, environment.as_ref().map(|(_, e)| e)),
             None => Settings::default(),
+        };
+        if let Some(n) = vars("CONTRACTGATE_CASES").filter(|s| !s.is_empty()) {
+            settings.cases = n
+                .trim()
+                .parse::<usize>()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or(TargetError::BadCases(n))?;
+        }
+        let regressions = vars("CONTRACTGATE_REGRESSIONS")
+            .filter(|s| !s.is_empty())
+            .or_else(|| config.as_ref().and_then(|c| c.regressions.clone()));
+        settings.regressions = match regressions.as_deref() {
+            Some(crate::config::REGRESSIONS_OFF) => None,
+            Some(path) => Some(PathBuf::from(path)),
+            None => spec.as_deref().map(crate::cases::default_regressions_file),
         };
         if let Some(path) = vars("CONTRACTGATE_CA_FILE").filter(|s| !s.is_empty()) {
             settings.http.ca_file = Some(CaFile::new(path, "CONTRACTGATE_CA_FILE"));

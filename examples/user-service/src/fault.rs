@@ -24,11 +24,14 @@ pub enum Fault {
     AuthDropped,
     /// `delete-keeps`: `DELETE /users/{id}` answers 204 but the user stays.
     DeleteKeeps,
+    /// `bio-limit-500`: `PUT /user/profile` answers 500 when `bio` is exactly its documented
+    /// maximum length (280 characters): an off-by-one in storage that only a boundary value finds.
+    BioLimit500,
 }
 
 impl Fault {
     /// Every fault, in the order the docs list them.
-    pub const ALL: [Fault; 7] = [
+    pub const ALL: [Fault; 8] = [
         Fault::RouteMixup,
         Fault::Profile500,
         Fault::ProfileMissing,
@@ -36,6 +39,7 @@ impl Fault {
         Fault::FieldDropped,
         Fault::AuthDropped,
         Fault::DeleteKeeps,
+        Fault::BioLimit500,
     ];
 
     /// The name used in `USER_SERVICE_FAULT` and `--fault`, e.g. `route-mixup`.
@@ -48,6 +52,7 @@ impl Fault {
             Fault::FieldDropped => "field-dropped",
             Fault::AuthDropped => "auth-dropped",
             Fault::DeleteKeeps => "delete-keeps",
+            Fault::BioLimit500 => "bio-limit-500",
         }
     }
 
@@ -63,6 +68,9 @@ impl Fault {
             Fault::FieldDropped => "GET /user/profile leaves out the required field `email`",
             Fault::AuthDropped => "GET /user/profile answers 200 without a bearer token",
             Fault::DeleteKeeps => "DELETE /users/{id} answers 204 but the user stays",
+            Fault::BioLimit500 => {
+                "PUT /user/profile answers 500 when `bio` is exactly 280 characters (its maxLength)"
+            }
         }
     }
 

@@ -42,6 +42,7 @@
 //! | `field-dropped` | [`Fault::FieldDropped`] | `GET /user/profile` leaves out the required `email` |
 //! | `auth-dropped` | [`Fault::AuthDropped`] | `GET /user/profile` answers 200 with no (or a wrong) token |
 //! | `delete-keeps` | [`Fault::DeleteKeeps`] | `DELETE /users/{id}` answers 204 but the user stays |
+//! | `bio-limit-500` | [`Fault::BioLimit500`] | `PUT /user/profile` answers 500 when `bio` is exactly 280 characters |
 //!
 //! Unset or empty means no fault; any other value is a startup error ([`UnknownFault`]) whose
 //! message lists the valid ones.

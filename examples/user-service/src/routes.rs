@@ -35,10 +35,13 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// `/user/profile`, where every fault but `delete-keeps` (in [`delete_user`]) lives.
+/// `/user/profile`, where every fault but `delete-keeps` (in [`delete_user`]) and `bio-limit-500`
+/// (in [`update_profile`]) lives.
 fn profile_routes(fault: Option<Fault>) -> MethodRouter<AppState> {
     match fault {
-        None | Some(Fault::DeleteKeeps) => get(get_profile).put(update_profile),
+        None | Some(Fault::DeleteKeeps | Fault::BioLimit500) => {
+            get(get_profile).put(update_profile)
+        }
         Some(Fault::RouteMixup) => get(get_settings).put(update_profile),
         Some(Fault::Profile500) => get(profile_500).put(update_profile),
         Some(Fault::ProfileMissing) => get(no_route).put(update_profile),
@@ -216,6 +219,16 @@ async fn update_profile(
         Ok(update) => update,
         Err(errors) => return Problem::invalid_body(errors).into_response(),
     };
+    if state.fault() == Some(Fault::BioLimit500)
+        && update.bio.as_deref().map(|b| b.chars().count()) == Some(280)
+    {
+        // The storage column was declared one character short.
+        return (
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            "value too long for column \"bio\" (max 279)",
+        )
+            .into_response();
+    }
     let mut store = state.store();
     let Some(u) = store.live_user_mut(&id) else {
         return stale_token().into_response();

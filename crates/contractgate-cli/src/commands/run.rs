@@ -189,6 +189,10 @@ fn prepare(args: &RunArgs) -> Result<Prepared, Stop> {
     })
 }
 
+/// Requests per operation when neither `--cases` nor the config says (docs/BENCHMARKS.md,
+/// "Generated cases", has the measurement behind it).
+pub const DEFAULT_CASES: usize = 10;
+
 /// Flags over the environment's settings.
 fn apply_flags(args: &RunArgs, config: &mut RunConfig) -> Result<(), Stop> {
     let s = &mut config.settings;
@@ -269,6 +273,18 @@ fn apply_flags(args: &RunArgs, config: &mut RunConfig) -> Result<(), Stop> {
     }
     if let Some(seed) = args.seed {
         s.seed = seed;
+    }
+    if let Some(n) = args.cases {
+        s.cases = n as usize;
+    } else if !config.cases_configured {
+        s.cases = DEFAULT_CASES;
+    }
+    if let Some(file) = &args.regressions {
+        s.regressions =
+            (file.as_os_str() != contractgate::config::REGRESSIONS_OFF).then(|| file.clone());
+    }
+    if args.no_regressions {
+        s.regressions = None;
     }
     if let Some(n) = args.retries {
         s.http.retries = n;
@@ -437,6 +453,19 @@ async fn run_async(args: &RunArgs, prepared: Prepared, out: &mut dyn Write) -> R
         }
     );
     say(header);
+    if target.settings.cases > 1 {
+        say(format!(
+            "cases: up to {} per operation (seed {}; --seed reproduces them){}",
+            target.settings.cases,
+            target.settings.seed,
+            target
+                .settings
+                .regressions
+                .as_deref()
+                .map(|p| format!(", minimal failing cases kept in {}", p.display()))
+                .unwrap_or_default()
+        ));
+    }
     let read_only = target.settings.read_only;
     let min_coverage = target.settings.min_coverage;
     let environment = target.environment.clone();
@@ -453,6 +482,11 @@ async fn run_async(args: &RunArgs, prepared: Prepared, out: &mut dyn Write) -> R
         .map(contractgate::baseline::Baseline::load)
         .transpose()
         .map_err(usage)?;
+    // So is a regressions file that does not read.
+    if let Some(path) = &target.settings.regressions {
+        contractgate::cases::check_regressions_file(path)
+            .map_err(|why| usage(format!("the regressions file could not be read: {why} (fix or delete it, or pass --no-regressions)")))?;
+    }
     let harness = Arc::new(Harness::new(Arc::new(api), target));
     // Tokens from a token endpoint or a login operation: without them no check can judge the
     // API as configured, so stop here (exit 3) instead of failing every check.

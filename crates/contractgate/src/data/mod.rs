@@ -4,6 +4,7 @@
 //! values synthesized from the schema; and their serialization into a path, query, headers,
 //! cookies and a body.
 
+pub(crate) mod boundary;
 pub mod examples;
 pub(crate) mod mutate;
 pub mod serialize;
@@ -32,6 +33,8 @@ pub struct Planned {
     pub cookies: Vec<String>,
     /// The body.
     pub body: Option<Body>,
+    /// The body's value before encoding.
+    pub body_value: Option<Value>,
     /// How values were chosen, when it is worth saying (an example that did not validate, a
     /// value from a link).
     pub notes: Vec<String>,
@@ -213,6 +216,7 @@ pub(crate) fn plan_with(
                 let body = encode_body(media_type, &value, &media.encoding, media.schema.as_ref())
                     .map_err(|e| DataError(format!("the request body: {e}")))?;
                 planned.body = Some(body);
+                planned.body_value = Some(value);
             }
             None if rb.required => {
                 let types: Vec<&str> = rb.content.keys().map(String::as_str).collect();

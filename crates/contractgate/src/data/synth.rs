@@ -74,7 +74,7 @@ pub fn seed_for(parts: &[&str]) -> u64 {
     h
 }
 
-struct Generator<'a> {
+pub(crate) struct Generator<'a> {
     root: &'a Value,
     rng: Xoshiro256PlusPlus,
     node_validators: HashMap<String, Option<jsonschema::Validator>>,
@@ -83,7 +83,7 @@ struct Generator<'a> {
 type GenResult = Result<Value, String>;
 
 impl<'a> Generator<'a> {
-    fn new(root: &'a Value, seed: u64) -> Self {
+    pub(crate) fn new(root: &'a Value, seed: u64) -> Self {
         Generator {
             root,
             rng: Xoshiro256PlusPlus::seed_from_u64(seed),
@@ -116,6 +116,11 @@ impl<'a> Generator<'a> {
         self.root
             .pointer(&decoded)
             .ok_or_else(|| format!("`$ref: {reference}` does not resolve"))
+    }
+
+    /// [`Generator::flatten`] from the top.
+    pub(crate) fn flatten_schema(&self, schema: &Value) -> Result<Value, String> {
+        self.flatten(schema, 0)
     }
 
     /// Resolves `$ref` and merges `allOf`, giving one schema object without either at its top.
