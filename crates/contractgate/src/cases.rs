@@ -368,7 +368,7 @@ impl Harness {
                 let h = data::synth::seed_for(&[&op.id, p.location.as_str(), &p.name]);
                 let send = p.required
                     || p.location == ParamLocation::Path
-                    || (s ^ h).count_ones() % 2 == 0;
+                    || (s ^ h).count_ones().is_multiple_of(2);
                 if send && let Ok(v) = data::synth::synthesize(schema, s ^ h) {
                     c.params.insert(p.name.clone(), v);
                 }
@@ -386,6 +386,25 @@ impl Harness {
             }
         }
         out
+    }
+
+    /// Cases 2 to `n` of an operation as the boundary pass and the random cases give them
+    /// (without the regressions file), for tests that check every value against its schema.
+    #[doc(hidden)]
+    pub async fn generated_case_values(
+        &self,
+        operation_id: &str,
+        n: usize,
+    ) -> Vec<(CaseValues, String)> {
+        let Some(op) = self.operation(operation_id) else {
+            return Vec::new();
+        };
+        let Ok(planned) = self.plan(op).await else {
+            return Vec::new();
+        };
+        let (linked, _) = self.linked(op).await;
+        let fixed = self.fixtures_for(op, &linked).unwrap_or_default();
+        self.generated_cases(op, &planned, &fixed, n.saturating_sub(1))
     }
 
     /// The request of a case.

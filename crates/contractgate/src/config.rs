@@ -613,11 +613,45 @@ pub struct Settings {
     /// then random values, of the request's schemas (judged by [`crate::cases::CASE_CHECKS`]).
     pub cases: usize,
     /// The file of minimal failing cases: replayed first, and where new ones are written.
-    pub regressions: Option<PathBuf>,
+    pub regressions: RegressionsFile,
 }
 
 /// The value of `regressions` that keeps no file.
 pub const REGRESSIONS_OFF: &str = "off";
+
+/// Where minimal failing cases are kept (docs/cases.md).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum RegressionsFile {
+    /// `<spec stem>.regressions.json` beside the spec the API was loaded from.
+    #[default]
+    BesideSpec,
+    /// None: neither read nor written.
+    Off,
+    /// This file.
+    At(PathBuf),
+}
+
+impl RegressionsFile {
+    /// A setting's value: [`REGRESSIONS_OFF`], or a path.
+    pub fn parse(value: &str) -> RegressionsFile {
+        if value == REGRESSIONS_OFF {
+            RegressionsFile::Off
+        } else {
+            RegressionsFile::At(PathBuf::from(value))
+        }
+    }
+
+    /// The file, for an API loaded from `spec` (`None` or empty: not loaded from a file).
+    pub fn path(&self, spec: Option<&Path>) -> Option<PathBuf> {
+        match self {
+            RegressionsFile::BesideSpec => spec
+                .filter(|s| !s.as_os_str().is_empty())
+                .map(crate::cases::default_regressions_file),
+            RegressionsFile::Off => None,
+            RegressionsFile::At(path) => Some(path.clone()),
+        }
+    }
+}
 
 impl Default for Settings {
     fn default() -> Self {
@@ -642,7 +676,7 @@ impl Default for Settings {
             baseline: None,
             min_coverage: None,
             cases: 1,
-            regressions: None,
+            regressions: RegressionsFile::BesideSpec,
         }
     }
 }

@@ -274,8 +274,8 @@ impl Harness {
         let regressions = target
             .settings
             .regressions
-            .as_deref()
-            .map(crate::cases::Regressions::load);
+            .path(Some(std::path::Path::new(&api.source)))
+            .map(|p| crate::cases::Regressions::load(&p));
         Harness {
             redactor: Arc::new(target.redactor()),
             api,

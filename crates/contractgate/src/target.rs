@@ -218,9 +218,8 @@ impl Resolve {
             .filter(|s| !s.is_empty())
             .or_else(|| config.as_ref().and_then(|c| c.regressions.clone()));
         settings.regressions = match regressions.as_deref() {
-            Some(crate::config::REGRESSIONS_OFF) => None,
-            Some(path) => Some(PathBuf::from(path)),
-            None => spec.as_deref().map(crate::cases::default_regressions_file),
+            Some(value) => crate::config::RegressionsFile::parse(value),
+            None => crate::config::RegressionsFile::BesideSpec,
         };
         if let Some(path) = vars("CONTRACTGATE_CA_FILE").filter(|s| !s.is_empty()) {
             settings.http.ca_file = Some(CaFile::new(path, "CONTRACTGATE_CA_FILE"));

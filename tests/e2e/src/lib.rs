@@ -54,7 +54,10 @@ pub fn cargo_test(package: &str, test: &str, env: &[(&str, &str)]) -> TestRun {
         .args(["--format", "pretty", "--color", "never"])
         .env("RUST_BACKTRACE", "0")
         .env_remove("CONTRACTGATE_BASE_URL")
-        .env_remove("CONTRACTGATE_ENV");
+        .env_remove("CONTRACTGATE_ENV")
+        .env_remove("CONTRACTGATE_CASES")
+        // No regressions file beside the example's spec: a test that wants one names it.
+        .env("CONTRACTGATE_REGRESSIONS", "off");
     for (k, v) in env {
         cmd.env(k, v);
     }

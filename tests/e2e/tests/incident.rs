@@ -234,3 +234,51 @@ fn a_documented_500_still_fails_with_the_permissive_spec() {
         "{text}"
     );
 }
+
+#[test]
+fn a_500_at_a_boundary_value_is_found_by_generated_cases_and_remembered() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("incident-cases");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("openapi.regressions.json");
+    let _ = std::fs::remove_file(&path);
+    let file = path.to_str().unwrap();
+    let fault = ("USER_SERVICE_FAULT", "bio-limit-500");
+    let remember = ("CONTRACTGATE_REGRESSIONS", file);
+
+    // One case per operation (the default of generated tests): the spec's example misses it.
+    let one = cargo_test("user-service", "contract", &[fault, remember]);
+    assert_eq!(one.code, Some(0), "{}", one.output);
+
+    let found = cargo_test(
+        "user-service",
+        "contract",
+        &[fault, remember, ("CONTRACTGATE_CASES", "20")],
+    );
+    let expected = [
+        "contract::update_user_profile::not_server_error",
+        "contract::update_user_profile::status_code_conformance",
+    ];
+    assert_failed(&found, &expected);
+    let text = found.failure("contract::update_user_profile::not_server_error");
+    assert!(
+        text.contains("boundary: `bio` at its maxLength (280 characters)"),
+        "{text}"
+    );
+    assert!(text.contains("Shrunk in "), "{text}");
+    assert!(path.exists(), "no regressions file was written");
+
+    // Later runs send the remembered case first, with the default of one case.
+    let again = cargo_test("user-service", "contract", &[fault, remember]);
+    assert_failed(&again, &expected);
+    let text = again.failure("contract::update_user_profile::not_server_error");
+    assert!(text.contains("Found by case 2 of 2: from "), "{text}");
+
+    // The clean service passes the same cases and the remembered one.
+    let clean = cargo_test(
+        "user-service",
+        "contract",
+        &[remember, ("CONTRACTGATE_CASES", "20")],
+    );
+    assert_eq!(clean.code, Some(0), "{}", clean.output);
+    let _ = std::fs::remove_dir_all(&dir);
+}

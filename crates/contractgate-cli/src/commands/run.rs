@@ -280,12 +280,16 @@ fn apply_flags(args: &RunArgs, config: &mut RunConfig) -> Result<(), Stop> {
         s.cases = DEFAULT_CASES;
     }
     if let Some(file) = &args.regressions {
-        s.regressions =
-            (file.as_os_str() != contractgate::config::REGRESSIONS_OFF).then(|| file.clone());
+        s.regressions = contractgate::config::RegressionsFile::parse(&file.to_string_lossy());
     }
     if args.no_regressions {
-        s.regressions = None;
+        s.regressions = contractgate::config::RegressionsFile::Off;
     }
+    // Beside the spec as the user named it.
+    s.regressions = match s.regressions.path(Some(&args.spec)) {
+        Some(path) => contractgate::config::RegressionsFile::At(path),
+        None => contractgate::config::RegressionsFile::Off,
+    };
     if let Some(n) = args.retries {
         s.http.retries = n;
     }
@@ -461,7 +465,7 @@ async fn run_async(args: &RunArgs, prepared: Prepared, out: &mut dyn Write) -> R
             target
                 .settings
                 .regressions
-                .as_deref()
+                .path(None)
                 .map(|p| format!(", minimal failing cases kept in {}", p.display()))
                 .unwrap_or_default()
         ));
@@ -483,7 +487,7 @@ async fn run_async(args: &RunArgs, prepared: Prepared, out: &mut dyn Write) -> R
         .transpose()
         .map_err(usage)?;
     // So is a regressions file that does not read.
-    if let Some(path) = &target.settings.regressions {
+    if let Some(path) = &target.settings.regressions.path(None) {
         contractgate::cases::check_regressions_file(path)
             .map_err(|why| usage(format!("the regressions file could not be read: {why} (fix or delete it, or pass --no-regressions)")))?;
     }
