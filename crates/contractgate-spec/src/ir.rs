@@ -734,6 +734,10 @@ pub struct Link {
     /// `description`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// Not written in the spec: inferred by contractgate from names (a create operation's `id`
+    /// feeding `{id}` of the path below it; see [`crate::infer`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub inferred: bool,
 }
 
 /// One security requirement: every scheme named must be satisfied (with the listed scopes).

@@ -47,6 +47,7 @@
 pub mod check;
 pub mod diag;
 pub mod diff;
+pub mod infer;
 pub mod ir;
 pub mod media;
 pub mod path;

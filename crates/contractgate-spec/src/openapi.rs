@@ -236,7 +236,7 @@ impl<'f, 's> Builder<'f, 's> {
             }
         }
 
-        Api {
+        let mut api = Api {
             source: source.to_owned(),
             openapi_version,
             json_schema_dialect: as_str(self.files.get(&root.child("jsonSchemaDialect"))),
@@ -247,7 +247,9 @@ impl<'f, 's> Builder<'f, 's> {
             webhooks,
             files: self.files.file_names(),
             schemas: self.files.registry(),
-        }
+        };
+        crate::infer::infer_links(&mut api);
+        api
     }
 
     fn servers(&mut self, place: &Place) -> Vec<Server> {
@@ -811,6 +813,7 @@ impl<'f, 's> Builder<'f, 's> {
                             .unwrap_or_default(),
                         request_body: l.get("requestBody").cloned(),
                         description: as_str(l.get("description")),
+                        inferred: false,
                     },
                 );
             }

@@ -161,6 +161,10 @@ pub struct Environment {
     /// come from fixtures, examples and synthesized data only.
     #[serde(default)]
     pub links: Option<bool>,
+    /// Use links contractgate infers from names where the spec writes none (default true;
+    /// `contractgate lint` lists them): a create's `id` feeding `{id}` of the path below it.
+    #[serde(default)]
+    pub infer_links: Option<bool>,
     /// Fixtures by operation id.
     #[serde(default)]
     pub fixtures: IndexMap<String, OperationFixtures>,
@@ -587,6 +591,8 @@ pub struct Settings {
     /// Values from OpenAPI links: the source operation of a link is sent first, and its answer
     /// gives the target's parameters (fixtures still win). On by default.
     pub links: bool,
+    /// Links inferred from names count too ([`contractgate_spec::infer`]). On by default.
+    pub infer_links: bool,
     /// How many other requests to try when the request built from the spec is refused with a
     /// 4xx (not 401, 403 or 405), before reporting the operation not exercised (default 3; 0
     /// turns it off).
@@ -665,6 +671,7 @@ impl Default for Settings {
             latency_budget: None,
             strict_properties: false,
             links: true,
+            infer_links: true,
             fixtures: IndexMap::new(),
             params: IndexMap::new(),
             alternatives: 3,
@@ -734,6 +741,7 @@ impl Settings {
             s.latency_budget = env.latency_budget_ms.map(std::time::Duration::from_millis);
             s.strict_properties = env.strict_properties.unwrap_or(false);
             s.links = env.links.unwrap_or(true);
+            s.infer_links = env.infer_links.unwrap_or(true);
             s.fixtures.extend(env.fixtures.clone());
             s.params.extend(env.params.clone());
             if let Some(n) = env.alternatives {

@@ -487,11 +487,18 @@ impl Harness {
             && let Positive::Sent(again) = self.positive_exchange(op).await
         {
             for i in failed_positive {
-                // Any verdict but a failure: passed, or a refusal (a 404 the second time).
-                if !matches!(
-                    self.judge(op, checks[i], &again),
-                    Outcome::Failed(_) | Outcome::Errored(_)
-                ) && let Some(Outcome::Failed(f)) = &mut outcomes[i]
+                // Passed, or refused (a 404 the second time). The state checks judge more than
+                // this one exchange: sending it again says nothing about them.
+                let stateful = matches!(
+                    checks[i],
+                    Check::ResourceAvailability | Check::UseAfterFree | Check::ReadAfterWrite
+                );
+                if !stateful
+                    && matches!(
+                        self.judge(op, checks[i], &again),
+                        Outcome::Passed { .. } | Outcome::NotExercised(_)
+                    )
+                    && let Some(Outcome::Failed(f)) = &mut outcomes[i]
                 {
                     f.flaky = Some(format!(
                         "{} {} in {} ms",

@@ -78,6 +78,10 @@ struct NewPet {
 struct AppState {
     fault: Fault,
     pets: Arc<Mutex<BTreeMap<i64, Pet>>>,
+    /// The last id given out: ids are never reused.
+    last_id: Arc<std::sync::atomic::AtomicI64>,
+    /// Ids deleted: `GET /pets/{id}` answers 404 for them.
+    deleted: Arc<Mutex<std::collections::BTreeSet<i64>>>,
 }
 
 fn error(status: StatusCode, message: &str) -> Response {
@@ -88,8 +92,9 @@ fn error(status: StatusCode, message: &str) -> Response {
         .into_response()
 }
 
-/// The petstore with the given fault. Every id answers `GET /pets/{id}`: the store has a pet for
-/// any id it is asked about, so synthesized ids exercise the route.
+/// The petstore with the given fault. `GET /pets/{id}` answers every id it was never asked to
+/// delete (the store has a pet for any such id, so synthesized ids exercise the route), and 404 for
+/// a deleted one.
 pub fn app(fault: Fault) -> Router {
     let mut pets = BTreeMap::new();
     pets.insert(
@@ -103,6 +108,8 @@ pub fn app(fault: Fault) -> Router {
     let state = AppState {
         fault,
         pets: Arc::new(Mutex::new(pets)),
+        last_id: Arc::new(std::sync::atomic::AtomicI64::new(1)),
+        deleted: Arc::new(Mutex::new(std::collections::BTreeSet::new())),
     };
     let mut pet = get(find_pet).delete(delete_pet);
     if fault == Fault::PatchAllowed {
@@ -146,7 +153,10 @@ async fn add_pet(State(state): State<AppState>, body: Option<Json<NewPet>>) -> R
     let Ok(mut pets) = state.pets.lock() else {
         return error(StatusCode::INTERNAL_SERVER_ERROR, "store poisoned");
     };
-    let id = pets.keys().next_back().copied().unwrap_or(0) + 1;
+    let id = state
+        .last_id
+        .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+        + 1;
     let pet = Pet {
         id,
         name: new.name,
@@ -157,6 +167,9 @@ async fn add_pet(State(state): State<AppState>, body: Option<Json<NewPet>>) -> R
 }
 
 async fn find_pet(State(state): State<AppState>, Path(id): Path<i64>) -> Response {
+    if state.deleted.lock().is_ok_and(|d| d.contains(&id)) {
+        return error(StatusCode::NOT_FOUND, &format!("pet {id} was deleted"));
+    }
     let pet = match state.pets.lock() {
         Ok(pets) => pets.get(&id).cloned().unwrap_or(Pet {
             id,
@@ -177,6 +190,9 @@ async fn delete_pet(State(state): State<AppState>, Path(id): Path<i64>) -> Respo
     }
     if let Ok(mut pets) = state.pets.lock() {
         pets.remove(&id);
+    }
+    if let Ok(mut deleted) = state.deleted.lock() {
+        deleted.insert(id);
     }
     StatusCode::NO_CONTENT.into_response()
 }

@@ -121,6 +121,16 @@ fn summary(api: &Api) -> String {
             api.webhooks.len()
         ));
     }
+    let inferred = contractgate_spec::infer::inferred(api);
+    if !inferred.is_empty() {
+        s.push_str(&format!(
+            "  inferred:    {} link(s) the spec does not write, from names (check them; `infer_links = false` in contractgate.toml turns them off):\n",
+            inferred.len()
+        ));
+        for link in &inferred {
+            s.push_str(&format!("    {}\n", link.description));
+        }
+    }
     for op in api
         .operations
         .iter()

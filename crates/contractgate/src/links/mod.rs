@@ -206,6 +206,9 @@ impl Graph {
         for (si, source) in api.operations.iter().enumerate() {
             for response in source.success_responses() {
                 for (name, link) in &response.links {
+                    if link.inferred && !settings.infer_links {
+                        continue;
+                    }
                     let Some(ti) = target_of(api, link) else {
                         // No target in this API (a remote operationRef, an unknown
                         // operationId): nothing to give values to.
@@ -220,10 +223,19 @@ impl Graph {
                     let mut pointer =
                         contractgate_spec::pointer::push(&response.location.pointer, "links");
                     pointer = contractgate_spec::pointer::push(&pointer, name);
+                    let location = if link.inferred {
+                        // Not in the file: say where the answer it reads is documented.
+                        format!(
+                            "{} #{} (inferred from names: the spec has no link here; `infer_links = false` turns inference off)",
+                            response.location.file, response.location.pointer
+                        )
+                    } else {
+                        format!("{} #{pointer}", response.location.file)
+                    };
                     let info = Arc::new(LinkInfo {
                         name: name.clone(),
                         source: si,
-                        location: format!("{} #{pointer}", response.location.file),
+                        location,
                     });
                     let fixtures = settings.fixtures.get(&target.id);
                     let at = format!("link {name} at {}", info.location);

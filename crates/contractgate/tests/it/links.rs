@@ -885,3 +885,65 @@ fn a_created_resource_that_reads_back_other_values_fails_read_after_write() {
     assert!(text.contains("- `name`: sent \""), "{text}");
     assert!(text.contains("-x\""), "{text}");
 }
+
+/// [`SPEC`] without the links of `POST /things`: the spec of most real APIs.
+fn unlinked() -> Api {
+    let start = SPEC
+        .find("          links:\n            GetThing:")
+        .unwrap();
+    let end = SPEC[start..].find("        \"400\":").unwrap() + start;
+    let api = api_from(&format!("{}{}", &SPEC[..start], &SPEC[end..]));
+    let inferred = contractgate_spec::infer::inferred(&api);
+    let said: Vec<&str> = inferred.iter().map(|l| l.description.as_str()).collect();
+    assert_eq!(
+        said,
+        [
+            "POST /things (createThing) → GET /things/{id} (getThing): {id} from the answer's `id`",
+            "POST /things (createThing) → PUT /things/{id} (updateThing): {id} from the answer's `id`",
+            "POST /things (createThing) → DELETE /things/{id} (deleteThing): {id} from the answer's `id`",
+        ]
+    );
+    api
+}
+
+#[test]
+fn without_links_in_the_spec_the_inferred_ones_give_the_created_id() {
+    let s = setup_with(unlinked(), Faults::default(), Settings::default());
+    for op in ["getThing", "updateThing", "deleteThing"] {
+        assert_all(&run(&s, op), true);
+    }
+    let log = s.store.log.lock().unwrap().clone();
+    assert!(log.contains(&"GET /things/1001 200".to_owned()), "{log:#?}");
+    assert!(!log.iter().any(|l| l.contains("999")), "{log:#?}");
+    let get = contractgate::block_on(s.harness.check("getThing", Check::NotServerError));
+    assert!(matches!(get.outcome, Outcome::Passed { .. }), "{get}");
+
+    // The state checks apply through the inferred link: a DELETE that keeps the thing fails.
+    let kept = setup_with(
+        unlinked(),
+        Faults {
+            keep_deleted: true,
+            ..Faults::default()
+        },
+        Settings::default(),
+    );
+    let r = contractgate::block_on(kept.harness.check("deleteThing", Check::UseAfterFree));
+    let text = r.to_string();
+    assert!(
+        text.starts_with("use_after_free failed: a deleted resource can still be read"),
+        "{text}"
+    );
+    assert!(!text.contains("Flaky"), "{text}");
+
+    // `infer_links = false`: back to the spec's example id, which the server does not have.
+    let off = setup_with(
+        unlinked(),
+        Faults::default(),
+        Settings {
+            infer_links: false,
+            ..Settings::default()
+        },
+    );
+    assert_all(&run(&off, "getThing"), false);
+    assert_eq!(off.store.count("POST "), 0);
+}

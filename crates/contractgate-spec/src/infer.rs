@@ -1,0 +1,286 @@
+//! Links the spec does not write, inferred from names, so that state checks and linked request
+//! data work on specs without `links` (most real ones).
+//!
+//! A create operation (`POST /users`) whose 2xx JSON answer has an identifying property is paired
+//! with each operation on the path one template segment below it (`GET`, `PUT`, `PATCH` or
+//! `DELETE /users/{userId}`):
+//!
+//! - the segment's parameter is `{id}`, `{<resource>Id}` or `{<resource>_id}` (the resource is the
+//!   create path's last segment in the singular: `users` → `user`), and the answer has a property
+//!   of the same name, or `id`, `<resource>Id`, `<resource>_id`; or
+//! - the parameter is the resource's own name (`{database}` below `/databases`), and the answer has
+//!   a property of that name, or `name`, or `id`.
+//!
+//! Other path parameters of the target that the create path has too (`{tenant}` in
+//! `/tenants/{tenant}/databases/{database}`) take the create request's own values
+//! (`$request.path.tenant`). A pair the spec already links (any link from the create operation to
+//! that target) is left to the spec. Inferred links are marked [`Link::inferred`]; `lint` lists
+//! them, and `infer_links = false` in `contractgate.toml` makes the harness ignore them.
+
+use indexmap::IndexMap;
+use serde_json::{Value, json};
+
+use crate::ir::{Api, Direction, Link, Method, ParamLocation, Response};
+
+/// One inferred pair, as `lint` lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InferredLink {
+    /// The create operation's id.
+    pub source: String,
+    /// The target operation's id.
+    pub target: String,
+    /// `POST /users (createUser) → GET /users/{id} (getUser): {id} from the answer's `id``.
+    pub description: String,
+}
+
+/// `users` → `user`, `addresses` → `address`, `policies` → `policy`, `data` → `data`.
+fn singular(word: &str) -> String {
+    if word.ends_with("us") || word.ends_with("ss") {
+        word.to_owned()
+    } else if let Some(stem) = word.strip_suffix("ies") {
+        format!("{stem}y")
+    } else if let Some(stem) = word
+        .strip_suffix("sses")
+        .or_else(|| word.strip_suffix("shes"))
+        .or_else(|| word.strip_suffix("ches"))
+        .or_else(|| word.strip_suffix("xes"))
+    {
+        format!("{stem}{}", &word[stem.len()..word.len() - 2])
+    } else if let Some(stem) = word.strip_suffix('s').filter(|s| !s.ends_with('s')) {
+        stem.to_owned()
+    } else {
+        word.to_owned()
+    }
+}
+
+/// Lower case without `_` and `-`: `user_id`, `userId` and `UserID` are one name.
+fn norm(name: &str) -> String {
+    name.chars()
+        .filter(|c| *c != '_' && *c != '-')
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// The top-level property names of a response's JSON schema (through `$ref` and `allOf`).
+fn properties(api: &Api, response: &Response) -> Vec<String> {
+    let Some(schema) = response
+        .content
+        .iter()
+        .find(|(mt, _)| crate::media::is_json(mt))
+        .and_then(|(_, m)| m.schema.as_ref())
+    else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut stack = vec![schema];
+    let mut seen = 0;
+    while let Some(node) = stack.pop() {
+        seen += 1;
+        if seen > 32 {
+            break;
+        }
+        if let Some(Value::Object(props)) = node.get("properties") {
+            out.extend(props.keys().cloned());
+        }
+        if let Some(Value::String(r)) = node.get("$ref")
+            && let Some(target) = api.schemas.follow(schema, r, Direction::Response)
+        {
+            stack.push(target);
+        }
+        if let Some(Value::Array(all)) = node.get("allOf") {
+            stack.extend(all.iter());
+        }
+    }
+    out
+}
+
+/// The property of the create's answer that gives the target's `param`, if the names say so.
+fn identifying(param: &str, resource: &str, props: &[String]) -> Option<String> {
+    let p = norm(param);
+    let r = norm(resource);
+    let find = |names: &[String]| {
+        names
+            .iter()
+            .find_map(|n| props.iter().find(|prop| norm(prop) == *n).cloned())
+    };
+    if p == "id" || p == format!("{r}id") {
+        find(&[p.clone(), "id".into(), format!("{r}id")])
+    } else if p == r {
+        find(&[p.clone(), "name".into(), "id".into()])
+    } else {
+        None
+    }
+}
+
+/// Adds the inferred links to `api` (and the create operations to their targets' `created_by`).
+pub fn infer_links(api: &mut Api) {
+    let mut additions: Vec<(usize, usize, String, Link, String)> = Vec::new();
+    for (si, source) in api.operations.iter().enumerate() {
+        if source.method != Method::Post {
+            continue;
+        }
+        let base = source.path.trim_end_matches('/');
+        let Some(resource) = base
+            .rsplit('/')
+            .next()
+            .filter(|s| !s.is_empty() && !s.contains('{'))
+        else {
+            continue;
+        };
+        let resource = singular(resource);
+        let Some((ri, props)) = source
+            .responses
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.status.is_success())
+            .map(|(i, r)| (i, properties(api, r)))
+            .find(|(_, p)| !p.is_empty())
+        else {
+            continue;
+        };
+        for target in &api.operations {
+            if !matches!(
+                target.method,
+                Method::Get | Method::Put | Method::Patch | Method::Delete
+            ) {
+                continue;
+            }
+            let Some(param) = target
+                .path
+                .strip_prefix(base)
+                .and_then(|rest| rest.strip_prefix("/{"))
+                .and_then(|rest| rest.strip_suffix('}'))
+                .filter(|p| !p.contains(['/', '{', '}']))
+            else {
+                continue;
+            };
+            let target_ref = target
+                .operation_id
+                .clone()
+                .unwrap_or_else(|| target.id.clone());
+            let linked_already = source.responses.iter().any(|r| {
+                r.links
+                    .values()
+                    .any(|l| l.operation_id.as_deref() == Some(target_ref.as_str()))
+            });
+            if linked_already {
+                continue;
+            }
+            let Some(prop) = identifying(param, &resource, &props) else {
+                continue;
+            };
+            let mut parameters = IndexMap::new();
+            let mut complete = true;
+            for p in target
+                .parameters
+                .iter()
+                .filter(|p| p.location == ParamLocation::Path)
+            {
+                let value = if p.name == param {
+                    format!("$response.body#/{}", crate::pointer::escape(&prop))
+                } else if source
+                    .parameters
+                    .iter()
+                    .any(|q| q.location == ParamLocation::Path && q.name == p.name)
+                {
+                    format!("$request.path.{}", p.name)
+                } else {
+                    complete = false;
+                    break;
+                };
+                parameters.insert(format!("path.{}", p.name), json!(value));
+            }
+            if !complete {
+                continue;
+            }
+            let description = format!(
+                "{} {} ({}) → {} {} ({}): {{{param}}} from the answer's `{prop}`",
+                source.method, source.path, source.id, target.method, target.path, target.id
+            );
+            additions.push((
+                si,
+                ri,
+                format!("inferred:{}", target.id),
+                Link {
+                    operation_id: Some(target_ref),
+                    operation_ref: None,
+                    parameters,
+                    request_body: None,
+                    description: Some(description.clone()),
+                    inferred: true,
+                },
+                target.id.clone(),
+            ));
+        }
+    }
+    for (si, ri, name, link, target_id) in additions {
+        let source_id = api.operations[si].id.clone();
+        api.operations[si].responses[ri].links.insert(name, link);
+        if let Some(target) = api.operations.iter_mut().find(|o| o.id == target_id)
+            && !target.created_by.contains(&source_id)
+        {
+            target.created_by.push(source_id);
+        }
+    }
+}
+
+/// The inferred links of `api`, in document order.
+pub fn inferred(api: &Api) -> Vec<InferredLink> {
+    let mut out = Vec::new();
+    for op in &api.operations {
+        for r in &op.responses {
+            for link in r.links.values().filter(|l| l.inferred) {
+                out.push(InferredLink {
+                    source: op.id.clone(),
+                    target: link.operation_id.clone().unwrap_or_default(),
+                    description: link.description.clone().unwrap_or_default(),
+                });
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn singular_forms() {
+        for (plural, one) in [
+            ("users", "user"),
+            ("policies", "policy"),
+            ("addresses", "address"),
+            ("boxes", "box"),
+            ("branches", "branch"),
+            ("data", "data"),
+            ("status", "status"),
+            ("databases", "database"),
+        ] {
+            assert_eq!(singular(plural), one, "{plural}");
+        }
+    }
+
+    #[test]
+    fn identifying_properties() {
+        let props = |names: &[&str]| names.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert_eq!(
+            identifying("id", "user", &props(&["name", "id"])),
+            Some("id".into())
+        );
+        assert_eq!(
+            identifying("userId", "user", &props(&["user_id", "name"])),
+            Some("user_id".into())
+        );
+        assert_eq!(
+            identifying("user_id", "user", &props(&["id"])),
+            Some("id".into())
+        );
+        assert_eq!(
+            identifying("database", "database", &props(&["id", "name"])),
+            Some("name".into())
+        );
+        assert_eq!(identifying("slug", "user", &props(&["id"])), None);
+        assert_eq!(identifying("id", "user", &props(&["name"])), None);
+    }
+}
