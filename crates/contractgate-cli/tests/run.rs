@@ -229,7 +229,7 @@ fn a_service_that_keeps_its_contract_exits_0_with_reports() {
     assert!(r.stdout.contains("result: PASSED"), "{}", r.all());
     assert!(
         r.stdout.contains(
-            "8 operation(s) and 5 path(s): 65 check(s) passed, 0 failed, 0 not exercised"
+            "8 operation(s) and 5 path(s): 67 check(s) passed, 0 failed, 0 not exercised"
         ),
         "{}",
         r.all()
@@ -2360,6 +2360,31 @@ fn a_bad_number_of_cases_or_regressions_file_is_said_clearly() {
             "the regressions file could not be read: {}: ",
             broken.display()
         )),
+        "{}",
+        r.all()
+    );
+}
+
+#[test]
+fn an_update_that_is_not_stored_fails_read_after_write() {
+    let r = run_local(
+        &[],
+        &[
+            ("USER_SERVICE_FAULT", "settings-stale"),
+            ("USER_SERVICE_TOKEN", TOKEN),
+        ],
+    );
+    assert_eq!(r.code, 1, "{}", r.all());
+    assert!(
+        r.stdout.contains(
+            "result: FAILED\n  PUT /user/settings (updateUserSettings): read_after_write\n"
+        ),
+        "{}",
+        r.all()
+    );
+    assert!(
+        r.stdout
+            .contains("  - `theme`: sent \"dark\", read \"system\""),
         "{}",
         r.all()
     );

@@ -61,8 +61,24 @@ fn norm(name: &str) -> String {
         .collect()
 }
 
-/// The top-level property names of a response's JSON schema (through `$ref` and `allOf`).
-fn properties(api: &Api, response: &Response) -> Vec<String> {
+/// The `format` of a schema (through `$ref`s).
+fn format_of(api: &Api, root: &Value, schema: &Value) -> Option<String> {
+    let mut node = schema;
+    for _ in 0..8 {
+        if let Some(f) = node.get("format").and_then(Value::as_str) {
+            return Some(f.to_owned());
+        }
+        match node.get("$ref").and_then(Value::as_str) {
+            Some(r) => node = api.schemas.follow(root, r, Direction::Response)?,
+            None => return None,
+        }
+    }
+    None
+}
+
+/// The top-level properties of a response's JSON schema (through `$ref` and `allOf`), each with
+/// its `format`.
+fn properties(api: &Api, response: &Response) -> Vec<(String, Option<String>)> {
     let Some(schema) = response
         .content
         .iter()
@@ -80,7 +96,11 @@ fn properties(api: &Api, response: &Response) -> Vec<String> {
             break;
         }
         if let Some(Value::Object(props)) = node.get("properties") {
-            out.extend(props.keys().cloned());
+            out.extend(
+                props
+                    .iter()
+                    .map(|(k, v)| (k.clone(), format_of(api, schema, v))),
+            );
         }
         if let Some(Value::String(r)) = node.get("$ref")
             && let Some(target) = api.schemas.follow(schema, r, Direction::Response)
@@ -95,13 +115,23 @@ fn properties(api: &Api, response: &Response) -> Vec<String> {
 }
 
 /// The property of the create's answer that gives the target's `param`, if the names say so.
-fn identifying(param: &str, resource: &str, props: &[String]) -> Option<String> {
+/// When the parameter has a `format` (`uuid`), only a property of the same format qualifies.
+fn identifying(
+    param: &str,
+    format: Option<&str>,
+    resource: &str,
+    props: &[(String, Option<String>)],
+) -> Option<String> {
     let p = norm(param);
     let r = norm(resource);
+    let fits = |f: &Option<String>| format.is_none_or(|want| f.as_deref() == Some(want));
     let find = |names: &[String]| {
-        names
-            .iter()
-            .find_map(|n| props.iter().find(|prop| norm(prop) == *n).cloned())
+        names.iter().find_map(|n| {
+            props
+                .iter()
+                .find(|(prop, f)| norm(prop) == *n && fits(f))
+                .map(|(prop, _)| prop.clone())
+        })
     };
     if p == "id" || p == format!("{r}id") {
         find(&[p.clone(), "id".into(), format!("{r}id")])
@@ -166,7 +196,13 @@ pub fn infer_links(api: &mut Api) {
             if linked_already {
                 continue;
             }
-            let Some(prop) = identifying(param, &resource, &props) else {
+            let format = target
+                .parameters
+                .iter()
+                .find(|p| p.location == ParamLocation::Path && p.name == param)
+                .and_then(|p| p.schema.as_ref())
+                .and_then(|s| format_of(api, s, s));
+            let Some(prop) = identifying(param, format.as_deref(), &resource, &props) else {
                 continue;
             };
             let mut parameters = IndexMap::new();
@@ -224,6 +260,29 @@ pub fn infer_links(api: &mut Api) {
     }
 }
 
+/// For each update (PUT or PATCH with a JSON request body), the GET on the same path that reads
+/// back what it wrote ([`crate::ir::Operation::read_back_by`]).
+pub fn pair_reads(api: &mut Api) {
+    let reads: Vec<(String, String)> = api
+        .operations
+        .iter()
+        .filter(|o| o.method == Method::Get)
+        .map(|o| (o.path.clone(), o.id.clone()))
+        .collect();
+    for op in &mut api.operations {
+        let json_body = op
+            .request_body
+            .as_ref()
+            .is_some_and(|b| b.content.keys().any(|mt| crate::media::is_json(mt)));
+        if matches!(op.method, Method::Put | Method::Patch) && json_body {
+            op.read_back_by = reads
+                .iter()
+                .find(|(path, _)| *path == op.path)
+                .map(|(_, id)| id.clone());
+        }
+    }
+}
+
 /// The inferred links of `api`, in document order.
 pub fn inferred(api: &Api) -> Vec<InferredLink> {
     let mut out = Vec::new();
@@ -263,24 +322,42 @@ mod tests {
 
     #[test]
     fn identifying_properties() {
-        let props = |names: &[&str]| names.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        let props = |names: &[&str]| {
+            names
+                .iter()
+                .map(|s| ((*s).to_owned(), None))
+                .collect::<Vec<_>>()
+        };
         assert_eq!(
-            identifying("id", "user", &props(&["name", "id"])),
+            identifying("id", None, "user", &props(&["name", "id"])),
             Some("id".into())
         );
         assert_eq!(
-            identifying("userId", "user", &props(&["user_id", "name"])),
+            identifying("userId", None, "user", &props(&["user_id", "name"])),
             Some("user_id".into())
         );
         assert_eq!(
-            identifying("user_id", "user", &props(&["id"])),
+            identifying("user_id", None, "user", &props(&["id"])),
             Some("id".into())
         );
         assert_eq!(
-            identifying("database", "database", &props(&["id", "name"])),
+            identifying("database", None, "database", &props(&["id", "name"])),
             Some("name".into())
         );
-        assert_eq!(identifying("slug", "user", &props(&["id"])), None);
-        assert_eq!(identifying("id", "user", &props(&["name"])), None);
+        assert_eq!(identifying("slug", None, "user", &props(&["id"])), None);
+        assert_eq!(identifying("id", None, "user", &props(&["name"])), None);
+        // jupyter_server: `{session}` is a uuid, and so is the session's `id` (not its `name`).
+        let session = vec![
+            ("id".to_owned(), Some("uuid".to_owned())),
+            ("name".to_owned(), None),
+        ];
+        assert_eq!(
+            identifying("session", Some("uuid"), "session", &session),
+            Some("id".into())
+        );
+        assert_eq!(
+            identifying("session", Some("uuid"), "session", &props(&["name"])),
+            None
+        );
     }
 }

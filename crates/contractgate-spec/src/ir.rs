@@ -334,6 +334,10 @@ pub struct Operation {
     /// its resource comes from, for the state checks.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub created_by: Vec<String>,
+    /// For an update (PUT or PATCH with a JSON body): the GET on the same path, which reads back
+    /// what it wrote (`read_after_write`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_back_by: Option<String>,
     /// Where the operation breaks the OpenAPI meta-schema (`type: int`): warnings, which a failure
     /// to build the operation's request names as its likely cause.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

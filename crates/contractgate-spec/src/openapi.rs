@@ -249,6 +249,7 @@ impl<'f, 's> Builder<'f, 's> {
             schemas: self.files.registry(),
         };
         crate::infer::infer_links(&mut api);
+        crate::infer::pair_reads(&mut api);
         api
     }
 
@@ -540,6 +541,7 @@ impl<'f, 's> Builder<'f, 's> {
                 unsupported,
                 spec_defects,
                 created_by: Vec::new(),
+                read_back_by: None,
                 spec_violations: Vec::new(),
             });
         }

@@ -486,6 +486,10 @@ impl Harness {
         };
         let (linked, _) = self.linked(op).await;
         let fixed = self.fixtures_for(op, &linked).unwrap_or_default();
+        // An update and its read back (read_after_write, from another check's call) must not see
+        // a case in between.
+        let lock = self.op_lock(&op.id);
+        let _guard = lock.lock().await;
         let generated = settings.cases - 1;
         let budget = remembered.len() + generated;
         let mut queue: std::collections::VecDeque<(CaseValues, String)> = remembered.into();

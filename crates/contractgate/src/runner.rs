@@ -169,6 +169,9 @@ pub struct Harness {
     tried_alternatives: Mutex<std::collections::HashSet<String>>,
     /// The file of minimal failing cases (`settings.regressions`), as read at the start.
     pub(crate) regressions: Option<crate::cases::Regressions>,
+    /// Per operation: held by requests that must not interleave with others to the same
+    /// operation (an update and its read back; the generated cases).
+    op_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 /// A positive request built once per operation: the wire request and its curl twin.
@@ -297,6 +300,7 @@ impl Harness {
             seen: crate::coverage::SeenMap::default(),
             tried_alternatives: Mutex::new(std::collections::HashSet::new()),
             regressions,
+            op_locks: Mutex::new(HashMap::new()),
         }
     }
 
@@ -615,6 +619,14 @@ impl Harness {
                 self.not_exercised(op, check, finding, exchange)
             }
             Verdict::Pass(warnings) => Outcome::Passed { warnings },
+        }
+    }
+
+    /// The lock of operation `id` (see `op_locks`).
+    pub(crate) fn op_lock(&self, id: &str) -> Arc<tokio::sync::Mutex<()>> {
+        match self.op_locks.lock() {
+            Ok(mut locks) => Arc::clone(locks.entry(id.to_owned()).or_default()),
+            Err(_) => Arc::new(tokio::sync::Mutex::new(())),
         }
     }
 

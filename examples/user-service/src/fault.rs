@@ -27,11 +27,14 @@ pub enum Fault {
     /// `bio-limit-500`: `PUT /user/profile` answers 500 when `bio` is exactly its documented
     /// maximum length (280 characters): an off-by-one in storage that only a boundary value finds.
     BioLimit500,
+    /// `settings-stale`: `PUT /user/settings` answers with the new settings, but the store keeps
+    /// the old `theme`: `GET /user/settings` reads it back.
+    SettingsStale,
 }
 
 impl Fault {
     /// Every fault, in the order the docs list them.
-    pub const ALL: [Fault; 8] = [
+    pub const ALL: [Fault; 9] = [
         Fault::RouteMixup,
         Fault::Profile500,
         Fault::ProfileMissing,
@@ -40,6 +43,7 @@ impl Fault {
         Fault::AuthDropped,
         Fault::DeleteKeeps,
         Fault::BioLimit500,
+        Fault::SettingsStale,
     ];
 
     /// The name used in `USER_SERVICE_FAULT` and `--fault`, e.g. `route-mixup`.
@@ -53,6 +57,7 @@ impl Fault {
             Fault::AuthDropped => "auth-dropped",
             Fault::DeleteKeeps => "delete-keeps",
             Fault::BioLimit500 => "bio-limit-500",
+            Fault::SettingsStale => "settings-stale",
         }
     }
 
@@ -70,6 +75,9 @@ impl Fault {
             Fault::DeleteKeeps => "DELETE /users/{id} answers 204 but the user stays",
             Fault::BioLimit500 => {
                 "PUT /user/profile answers 500 when `bio` is exactly 280 characters (its maxLength)"
+            }
+            Fault::SettingsStale => {
+                "PUT /user/settings answers the new theme, but GET /user/settings reads the old one"
             }
         }
     }

@@ -35,11 +35,11 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// `/user/profile`, where every fault but `delete-keeps` (in [`delete_user`]) and `bio-limit-500`
-/// (in [`update_profile`]) lives.
+/// `/user/profile`, where every fault but `delete-keeps` (in [`delete_user`]), `bio-limit-500`
+/// (in [`update_profile`]) and `settings-stale` (in [`update_settings`]) lives.
 fn profile_routes(fault: Option<Fault>) -> MethodRouter<AppState> {
     match fault {
-        None | Some(Fault::DeleteKeeps | Fault::BioLimit500) => {
+        None | Some(Fault::DeleteKeeps | Fault::BioLimit500 | Fault::SettingsStale) => {
             get(get_profile).put(update_profile)
         }
         Some(Fault::RouteMixup) => get(get_settings).put(update_profile),
@@ -262,12 +262,19 @@ async fn update_settings(
     let Some(u) = store.live_user_mut(&id) else {
         return stale_token().into_response();
     };
+    let stale = state.fault() == Some(Fault::SettingsStale);
+    let old_theme = u.settings.theme.clone();
     u.settings.theme = update.theme;
     u.settings.locale = update.locale;
     u.settings.timezone = update.timezone;
     u.settings.email_notifications = update.email_notifications;
     u.settings.updated_at = now_rfc3339();
-    Json(SettingsDoc::of(u)).into_response()
+    let answer = Json(SettingsDoc::of(u)).into_response();
+    if stale {
+        // The answer shows the new theme; the store kept the old one.
+        u.settings.theme = old_theme;
+    }
+    answer
 }
 
 async fn create_user(

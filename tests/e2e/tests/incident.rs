@@ -25,7 +25,7 @@ fn without_a_fault_every_route_passes() {
     let run = run("");
     assert_eq!(run.code, Some(0), "{}", run.output);
     assert!(run.failed.is_empty(), "{}", run.output);
-    assert_eq!(run.passed.len(), 63, "{}", run.output);
+    assert_eq!(run.passed.len(), 65, "{}", run.output);
 }
 
 #[test]
@@ -134,6 +134,8 @@ fn a_method_moved_from_put_to_post_fails_the_put_route() {
             "contract::custom::x_request_id",
             "contract::update_user_profile::auth_enforced",
             "contract::update_user_profile::not_server_error",
+            // The update was refused (405), so its read back proved nothing: not exercised.
+            "contract::update_user_profile::read_after_write",
             "contract::update_user_profile::status_code_conformance",
         ],
     );
@@ -281,4 +283,20 @@ fn a_500_at_a_boundary_value_is_found_by_generated_cases_and_remembered() {
     );
     assert_eq!(clean.code, Some(0), "{}", clean.output);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn an_update_the_store_does_not_keep_fails_read_after_write() {
+    let run = run("settings-stale");
+    assert_failed(&run, &["contract::update_user_settings::read_after_write"]);
+    let text = run.failure("contract::update_user_settings::read_after_write");
+    assert!(
+        text.contains("read_after_write failed: a resource just updated reads back other values"),
+        "{text}"
+    );
+    assert!(
+        text.contains("`theme`: sent \"dark\", read \"system\""),
+        "{text}"
+    );
+    assert!(text.contains("GET /user/settings"), "{text}");
 }

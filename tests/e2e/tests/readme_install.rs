@@ -110,5 +110,5 @@ fn the_readme_install_lines_build_a_crate_outside_the_workspace() {
         Some(0),
         "the crate did not build or its tests failed:\n{stdout}\n{stderr}"
     );
-    assert_eq!(run.passed.len(), 61, "{stdout}");
+    assert_eq!(run.passed.len(), 63, "{stdout}");
 }

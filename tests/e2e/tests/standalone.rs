@@ -99,7 +99,7 @@ fn a_generated_standalone_crate_builds_and_tests_a_live_service() {
 
     let clean = cargo_test(&dir, &start(&CLEAN, None));
     assert_eq!(clean.code, Some(0), "{}", clean.output);
-    assert_eq!(clean.passed.len(), 61, "{}", clean.output);
+    assert_eq!(clean.passed.len(), 63, "{}", clean.output);
 
     let broken = cargo_test(&dir, &start(&BROKEN, Some(user_service::Fault::RouteMixup)));
     assert_eq!(

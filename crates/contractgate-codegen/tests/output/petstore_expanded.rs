@@ -120,7 +120,7 @@ pub mod find_pet_by_id {
         super::run("find pet by id", ::contractgate::Check::ResourceAvailability);
     }
 
-    /// Fails when a resource its create operation just made reads back other values than it sent.
+    /// Fails when a resource just created or updated reads back other values than were sent.
     #[test]
     fn read_after_write() {
         super::run("find pet by id", ::contractgate::Check::ReadAfterWrite);

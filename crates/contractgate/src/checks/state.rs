@@ -147,6 +147,9 @@ impl Harness {
 impl Harness {
     pub(crate) async fn read_after_write(&self, op: &Operation, exchange: &Exchange) -> Outcome {
         let check = Check::ReadAfterWrite;
+        if op.method != Method::Get {
+            return self.read_after_update(op, exchange).await;
+        }
         let Some(source) = self.created_from(op) else {
             return Outcome::NotApplicable {
                 reason: "the request did not use an id a create operation answered (see the notes of links)".into(),
@@ -217,6 +220,128 @@ impl Harness {
             Verdict::Fail(finding)
         };
         self.outcome(op, check, verdict, exchange)
+    }
+}
+
+impl Harness {
+    /// `read_after_write` of an update: the same request again, then the GET on its path, with
+    /// no other request of this harness to the operation in between (the operation's lock: its
+    /// generated cases, sent by other checks, wait); the GET must answer the values sent.
+    async fn read_after_update(&self, op: &Operation, exchange: &Exchange) -> Outcome {
+        let check = Check::ReadAfterWrite;
+        let Some(read) = op.read_back_by.as_deref().and_then(|id| self.operation(id)) else {
+            return Outcome::NotApplicable {
+                reason: format!("no GET on {} to read the update back with", op.path),
+            };
+        };
+        if !(200..300).contains(&exchange.response.status) {
+            return self.outcome(op, check, Verdict::Pass(Vec::new()), exchange);
+        }
+        let lock = self.op_lock(&op.id);
+        let _guard = lock.lock().await;
+        let write = match self.positive_exchange(op).await {
+            crate::runner::Positive::Sent(e) => e,
+            crate::runner::Positive::Failed(unsent) => return unsent.outcome(check),
+        };
+        let status = write.response.status;
+        if !(200..300).contains(&status) {
+            return self.outcome(op, check, Verdict::Pass(Vec::new()), &write);
+        }
+        let sent = match write
+            .wire
+            .body
+            .as_deref()
+            .and_then(|b| serde_json::from_slice::<serde_json::Value>(b).ok())
+        {
+            Some(serde_json::Value::Object(m)) => m,
+            _ => {
+                return Outcome::NotApplicable {
+                    reason: format!("{} sent no JSON object to compare", op.label()),
+                };
+            }
+        };
+        let path = self
+            .plans
+            .lock()
+            .ok()
+            .and_then(|p| p.get(&op.id).map(|p| p.path.clone()))
+            .unwrap_or_default();
+        let planned = Planned {
+            path,
+            notes: vec![format!(
+                "sent after {} answered {status}, to read what it wrote",
+                op.label()
+            )],
+            ..Planned::default()
+        };
+        let (wire, curl) = self.build(read, Method::Get, &planned, true);
+        let after = match self
+            .send(read, Arc::new(wire), Arc::new(curl), planned.notes.clone())
+            .await
+        {
+            Ok(e) => e,
+            Err(unsent) => return unsent.outcome(check),
+        };
+        let read_status = after.response.status;
+        if !(200..300).contains(&read_status) {
+            return Outcome::Passed {
+                warnings: vec![format!(
+                    "after the update, {} {} answered {read_status}: nothing to compare",
+                    read.method, after.wire.url
+                )],
+            };
+        }
+        let Ok(serde_json::Value::Object(got)) = after.json() else {
+            return Outcome::Passed {
+                warnings: Vec::new(),
+            };
+        };
+        let schema = crate::checks::documented_response(read, read_status)
+            .and_then(|r| r.content.values().find_map(|m| m.schema.as_ref()));
+        let declared = schema
+            .map(crate::data::mutate::top_level_properties)
+            .unwrap_or_default();
+        let mut mismatches = Vec::new();
+        for (name, value) in &sent {
+            if !declared.contains(name) {
+                continue;
+            }
+            let Some(value_read) = got.get(name) else {
+                continue;
+            };
+            let format = schema.and_then(|s| property_format(s, name));
+            if !same(value, value_read, format.as_deref()) {
+                mismatches.push(format!("`{name}`: sent {value}, read {value_read}"));
+            }
+        }
+        if mismatches.is_empty() {
+            return Outcome::Passed {
+                warnings: Vec::new(),
+            };
+        }
+        let mut finding = Finding::new("a resource just updated reads back other values")
+            .received(format!(
+                "{} of the values sent differ in what {} {} answered",
+                mismatches.len(),
+                read.method,
+                after.wire.url
+            ))
+            .documented(format!(
+                "{} ({}) stores what it is sent; {} ({}) reads it back",
+                op.label(),
+                op.id,
+                read.label(),
+                read.id
+            ));
+        for m in mismatches {
+            finding = finding.detail(format!("  - {m}"));
+        }
+        finding = finding.detail(format!(
+            "The update: {} {} answered {status}, then this GET.",
+            op.method, write.wire.url
+        ));
+        // The failure shows the GET that read the stale values.
+        Outcome::Failed(Box::new(self.failure(op, check, finding, Some(&after))))
     }
 }
 
