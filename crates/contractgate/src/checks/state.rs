@@ -89,26 +89,7 @@ impl Harness {
                 reason: format!("no GET on {} to read the deleted resource with", op.path),
             };
         };
-        // The same resource: the DELETE's own path, as sent.
-        let path = self
-            .plans
-            .lock()
-            .ok()
-            .and_then(|p| p.get(&op.id).map(|p| p.path.clone()))
-            .unwrap_or_default();
-        let planned = Planned {
-            path,
-            notes: vec![format!(
-                "sent after {} answered {status}, to read what it deleted",
-                op.label()
-            )],
-            ..Planned::default()
-        };
-        let (wire, curl) = self.build(read, Method::Get, &planned, true);
-        let after = match self
-            .send(read, Arc::new(wire), Arc::new(curl), planned.notes.clone())
-            .await
-        {
+        let after = match self.read_same_path(op, read, status, "deleted").await {
             Ok(e) => e,
             Err(unsent) => return unsent.outcome(check),
         };
@@ -181,22 +162,7 @@ impl Harness {
         let Some(read) = read.as_object() else {
             return self.outcome(op, check, Verdict::Pass(Vec::new()), exchange);
         };
-        let schema = crate::checks::documented_response(op, status)
-            .and_then(|r| r.content.values().find_map(|m| m.schema.as_ref()));
-        let declared = schema
-            .map(crate::data::mutate::top_level_properties)
-            .unwrap_or_default();
-        let mut mismatches = Vec::new();
-        for (name, value) in &sent {
-            if !declared.contains(name) {
-                continue;
-            }
-            let Some(got) = read.get(name) else { continue };
-            let format = schema.and_then(|s| property_format(s, name));
-            if !same(value, got, format.as_deref()) {
-                mismatches.push(format!("`{name}`: sent {value}, read {got}"));
-            }
-        }
+        let mismatches = differences(op, status, &sent, read);
         let verdict = if mismatches.is_empty() {
             Verdict::Pass(Vec::new())
         } else {
@@ -260,25 +226,7 @@ impl Harness {
                 };
             }
         };
-        let path = self
-            .plans
-            .lock()
-            .ok()
-            .and_then(|p| p.get(&op.id).map(|p| p.path.clone()))
-            .unwrap_or_default();
-        let planned = Planned {
-            path,
-            notes: vec![format!(
-                "sent after {} answered {status}, to read what it wrote",
-                op.label()
-            )],
-            ..Planned::default()
-        };
-        let (wire, curl) = self.build(read, Method::Get, &planned, true);
-        let after = match self
-            .send(read, Arc::new(wire), Arc::new(curl), planned.notes.clone())
-            .await
-        {
+        let after = match self.read_same_path(op, read, status, "wrote").await {
             Ok(e) => e,
             Err(unsent) => return unsent.outcome(check),
         };
@@ -296,24 +244,7 @@ impl Harness {
                 warnings: Vec::new(),
             };
         };
-        let schema = crate::checks::documented_response(read, read_status)
-            .and_then(|r| r.content.values().find_map(|m| m.schema.as_ref()));
-        let declared = schema
-            .map(crate::data::mutate::top_level_properties)
-            .unwrap_or_default();
-        let mut mismatches = Vec::new();
-        for (name, value) in &sent {
-            if !declared.contains(name) {
-                continue;
-            }
-            let Some(value_read) = got.get(name) else {
-                continue;
-            };
-            let format = schema.and_then(|s| property_format(s, name));
-            if !same(value, value_read, format.as_deref()) {
-                mismatches.push(format!("`{name}`: sent {value}, read {value_read}"));
-            }
-        }
+        let mismatches = differences(read, read_status, &sent, got);
         if mismatches.is_empty() {
             return Outcome::Passed {
                 warnings: Vec::new(),
@@ -343,6 +274,65 @@ impl Harness {
         // The failure shows the GET that read the stale values.
         Outcome::Failed(Box::new(self.failure(op, check, finding, Some(&after))))
     }
+}
+
+impl Harness {
+    /// A GET of `read` on the path `op` was just sent to (as planned), after it answered
+    /// `status`: to read what it `did` ("deleted", "wrote").
+    async fn read_same_path(
+        &self,
+        op: &Operation,
+        read: &Operation,
+        status: u16,
+        did: &str,
+    ) -> Result<Exchange, crate::runner::Unsent> {
+        let path = self
+            .plans
+            .lock()
+            .ok()
+            .and_then(|p| p.get(&op.id).map(|p| p.path.clone()))
+            .unwrap_or_default();
+        let planned = Planned {
+            path,
+            notes: vec![format!(
+                "sent after {} answered {status}, to read what it {did}",
+                op.label()
+            )],
+            ..Planned::default()
+        };
+        let (wire, curl) = self.build(read, Method::Get, &planned, true);
+        self.send(read, Arc::new(wire), Arc::new(curl), planned.notes.clone())
+            .await
+    }
+}
+
+/// The values of `sent` that `got` (the answer of `read` with `status`) reads back otherwise, for
+/// the top-level properties its schema declares and it carries: `` `name`: sent "a", read "b" ``.
+fn differences(
+    read: &Operation,
+    status: u16,
+    sent: &serde_json::Map<String, serde_json::Value>,
+    got: &serde_json::Map<String, serde_json::Value>,
+) -> Vec<String> {
+    let schema = crate::checks::documented_response(read, status)
+        .and_then(|r| r.content.values().find_map(|m| m.schema.as_ref()));
+    let declared = schema
+        .map(crate::data::mutate::top_level_properties)
+        .unwrap_or_default();
+    let mut out = Vec::new();
+    for (name, value) in sent {
+        if !declared.contains(name) {
+            continue;
+        }
+        let Some(value_read) = got.get(name) else {
+            continue;
+        };
+        let format = schema.and_then(|s| property_format(s, name));
+        if !same(value, value_read, format.as_deref()) {
+            out.push(format!("`{name}`: sent {value}, read {value_read}"));
+        }
+    }
+    out
 }
 
 /// The `format` of a top-level property of `schema` (through `$ref` and `allOf`).

@@ -52,45 +52,52 @@ fn synthesized_values_validate_for_many_seeds() {
 
 /// Every schema of every operation (parameters, request bodies, responses) of every spec in the
 /// repository's `specs/` folder.
-fn spec_schemas() -> Vec<(String, Value)> {
+/// The spec files of the repository's `specs/` folder, sorted.
+fn spec_files() -> Vec<std::path::PathBuf> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../specs");
-    let mut out = Vec::new();
-    let mut load_errors = Vec::new();
+    let mut files = Vec::new();
     for dir in ["oai", "oxide"] {
-        let mut files: Vec<_> = std::fs::read_dir(root.join(dir))
+        let mut in_dir: Vec<_> = std::fs::read_dir(root.join(dir))
             .unwrap()
             .map(|e| e.unwrap().path())
             .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "json"))
             .collect();
-        files.sort();
-        for file in files {
-            let name = file.file_name().unwrap().to_string_lossy().into_owned();
-            let api = match contractgate_spec::load(&file) {
-                Ok(loaded) => loaded.api.bundled(),
-                Err(diags) => {
-                    load_errors.push(format!("{name}: {diags}"));
-                    continue;
+        in_dir.sort();
+        files.extend(in_dir);
+    }
+    files
+}
+
+fn spec_schemas() -> Vec<(String, Value)> {
+    let mut out = Vec::new();
+    let mut load_errors = Vec::new();
+    for file in spec_files() {
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        let api = match contractgate_spec::load(&file) {
+            Ok(loaded) => loaded.api.bundled(),
+            Err(diags) => {
+                load_errors.push(format!("{name}: {diags}"));
+                continue;
+            }
+        };
+        for op in &api.operations {
+            let at = |what: &str| format!("{name} {} {}: {what}", op.method, op.path);
+            for p in &op.parameters {
+                if let Some(s) = &p.schema {
+                    out.push((at(&format!("parameter {}", p.name)), s.clone()));
                 }
-            };
-            for op in &api.operations {
-                let at = |what: &str| format!("{name} {} {}: {what}", op.method, op.path);
-                for p in &op.parameters {
-                    if let Some(s) = &p.schema {
-                        out.push((at(&format!("parameter {}", p.name)), s.clone()));
+            }
+            if let Some(rb) = &op.request_body {
+                for (mt, m) in &rb.content {
+                    if let Some(s) = &m.schema {
+                        out.push((at(&format!("request body {mt}")), s.clone()));
                     }
                 }
-                if let Some(rb) = &op.request_body {
-                    for (mt, m) in &rb.content {
-                        if let Some(s) = &m.schema {
-                            out.push((at(&format!("request body {mt}")), s.clone()));
-                        }
-                    }
-                }
-                for r in &op.responses {
-                    for (mt, m) in &r.content {
-                        if let Some(s) = &m.schema {
-                            out.push((at(&format!("response {} {mt}", r.status)), s.clone()));
-                        }
+            }
+            for r in &op.responses {
+                for (mt, m) in &r.content {
+                    if let Some(s) = &m.schema {
+                        out.push((at(&format!("response {} {mt}", r.status)), s.clone()));
                     }
                 }
             }
@@ -138,51 +145,41 @@ fn synthesized_values_validate_for_every_schema_of_every_spec() {
 /// operation of every spec in `specs/` validates against its schema, formats included.
 #[test]
 fn generated_cases_validate_for_every_operation_of_every_spec() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../specs");
     let mut checked = 0usize;
     let mut problems = Vec::new();
-    for dir in ["oai", "oxide"] {
-        let mut files: Vec<_> = std::fs::read_dir(root.join(dir))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "json"))
-            .collect();
-        files.sort();
-        for file in files {
-            let name = file.file_name().unwrap().to_string_lossy().into_owned();
-            let api = std::sync::Arc::new(contractgate_spec::load(&file).unwrap().api);
-            let mut target = contractgate::Target::new("http://127.0.0.1:9").unwrap();
-            target.settings.links = false;
-            let harness = contractgate::Harness::new(std::sync::Arc::clone(&api), target);
-            let bundled = api.bundled();
-            for op in &bundled.operations {
-                let cases =
-                    contractgate::client::block_on(harness.generated_case_values(&op.id, 12));
-                for (case, origin) in cases {
-                    for (pname, value) in &case.params {
-                        let Some(schema) = op
-                            .parameters
-                            .iter()
-                            .find(|p| &p.name == pname)
-                            .and_then(|p| p.schema.as_ref())
-                        else {
-                            continue;
-                        };
-                        checked += 1;
-                        if !validates(schema, value) {
-                            problems.push(format!("{name} {}: {origin}: {pname} = {value}", op.id));
-                        }
+    for file in spec_files() {
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        let api = std::sync::Arc::new(contractgate_spec::load(&file).unwrap().api);
+        let mut target = contractgate::Target::new("http://127.0.0.1:9").unwrap();
+        target.settings.links = false;
+        let harness = contractgate::Harness::new(std::sync::Arc::clone(&api), target);
+        let bundled = api.bundled();
+        for op in &bundled.operations {
+            let cases = contractgate::client::block_on(harness.generated_case_values(&op.id, 12));
+            for (case, origin) in cases {
+                for (pname, value) in &case.params {
+                    let Some(schema) = op
+                        .parameters
+                        .iter()
+                        .find(|p| &p.name == pname)
+                        .and_then(|p| p.schema.as_ref())
+                    else {
+                        continue;
+                    };
+                    checked += 1;
+                    if !validates(schema, value) {
+                        problems.push(format!("{name} {}: {origin}: {pname} = {value}", op.id));
                     }
-                    if let (Some(body), Some(rb)) = (&case.body, &op.request_body) {
-                        checked += 1;
-                        let any = rb
-                            .content
-                            .values()
-                            .filter_map(|m| m.schema.as_ref())
-                            .any(|s| validates(s, body));
-                        if !any {
-                            problems.push(format!("{name} {}: {origin}: body {body}", op.id));
-                        }
+                }
+                if let (Some(body), Some(rb)) = (&case.body, &op.request_body) {
+                    checked += 1;
+                    let any = rb
+                        .content
+                        .values()
+                        .filter_map(|m| m.schema.as_ref())
+                        .any(|s| validates(s, body));
+                    if !any {
+                        problems.push(format!("{name} {}: {origin}: body {body}", op.id));
                     }
                 }
             }
