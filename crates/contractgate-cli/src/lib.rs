@@ -339,6 +339,9 @@ pub struct RunArgs {
     /// Keep no regressions file: neither read nor write one (wins over --regressions).
     #[arg(long, help_heading = "Control")]
     pub no_regressions: bool,
+    /// Leave what the run created: no DELETE at the end for resources its creates made.
+    #[arg(long, help_heading = "Control")]
+    pub no_cleanup: bool,
     /// Stop starting operations after the first failure.
     #[arg(long, help_heading = "Control")]
     pub fail_fast: bool,

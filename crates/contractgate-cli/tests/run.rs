@@ -2388,4 +2388,20 @@ fn an_update_that_is_not_stored_fails_read_after_write() {
         "{}",
         r.all()
     );
+    // The users the run created are deleted at the end; --no-cleanup leaves them.
+    assert!(
+        r.all().contains(
+            "resource(s) the run created deleted through DELETE /users/{id} (deleteUser)"
+        ),
+        "{}",
+        r.all()
+    );
+    let kept = run_local(
+        &["--no-cleanup"],
+        &[
+            ("USER_SERVICE_FAULT", "settings-stale"),
+            ("USER_SERVICE_TOKEN", TOKEN),
+        ],
+    );
+    assert!(!kept.all().contains("cleanup:"), "{}", kept.all());
 }

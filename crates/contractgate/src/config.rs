@@ -180,6 +180,10 @@ pub struct Environment {
     /// Requests per operation in this environment (over the top-level `cases`).
     #[serde(default)]
     pub cases: Option<usize>,
+    /// `contractgate run` only: at the end, delete what the run created, through the DELETE a
+    /// link connects each create operation to (default true).
+    #[serde(default)]
+    pub cleanup: Option<bool>,
     /// Operations to skip, by operation id, with the reason.
     #[serde(default)]
     pub skip: IndexMap<String, String>,
@@ -620,6 +624,8 @@ pub struct Settings {
     pub cases: usize,
     /// The file of minimal failing cases: replayed first, and where new ones are written.
     pub regressions: RegressionsFile,
+    /// `contractgate run` only: delete what the run created at the end ([`crate::cleanup`]).
+    pub cleanup: bool,
 }
 
 /// The value of `regressions` that keeps no file.
@@ -684,6 +690,7 @@ impl Default for Settings {
             min_coverage: None,
             cases: 1,
             regressions: RegressionsFile::BesideSpec,
+            cleanup: true,
         }
     }
 }
@@ -750,6 +757,7 @@ impl Settings {
             if let Some(n) = env.cases {
                 s.cases = n.max(1);
             }
+            s.cleanup = env.cleanup.unwrap_or(true);
             s.skip.extend(env.skip.clone());
             for (op, statuses) in &env.allowed_server_errors {
                 s.allowed_server_errors

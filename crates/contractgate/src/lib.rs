@@ -78,6 +78,7 @@
 pub mod baseline;
 pub mod cases;
 pub mod checks;
+pub mod cleanup;
 pub mod client;
 pub mod config;
 pub mod coverage;

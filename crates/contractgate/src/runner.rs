@@ -139,7 +139,7 @@ pub struct Harness {
     /// a big spec bundles only those, and the first check starts at once.
     bundled: Vec<OnceLock<Operation>>,
     /// Operation index by id.
-    index: HashMap<String, usize>,
+    pub(crate) index: HashMap<String, usize>,
     pub(crate) target: Target,
     pub(crate) redactor: Arc<Redactor>,
     pub(crate) validators: ValidatorCache,
@@ -172,6 +172,10 @@ pub struct Harness {
     /// Per operation: held by requests that must not interleave with others to the same
     /// operation (an update and its read back; the generated cases).
     op_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// Resources created, for [`Harness::clean_up`].
+    pub(crate) created: Mutex<Vec<crate::cleanup::Created>>,
+    /// Create operation → the DELETE a link connects it to (decided on first use).
+    pub(crate) deleters: OnceLock<HashMap<usize, usize>>,
 }
 
 /// A positive request built once per operation: the wire request and its curl twin.
@@ -301,6 +305,8 @@ impl Harness {
             tried_alternatives: Mutex::new(std::collections::HashSet::new()),
             regressions,
             op_locks: Mutex::new(HashMap::new()),
+            created: Mutex::new(Vec::new()),
+            deleters: OnceLock::new(),
         }
     }
 
@@ -940,6 +946,7 @@ impl Harness {
     ) -> Result<Exchange, Unsent> {
         let exchange = self.send_once(op, wire, curl, notes).await?;
         self.saw(op, &exchange.wire, exchange.response.status);
+        self.remember_created(op, &exchange);
         if exchange.response.status != 401 {
             return Ok(exchange);
         }
@@ -981,7 +988,9 @@ impl Harness {
         match client::send(client, &wire, &settings.http).await {
             Ok(response) => {
                 self.saw(op, &wire, response.status);
-                Ok(Exchange::new(wire, curl, notes, response))
+                let again = Exchange::new(wire, curl, notes, response);
+                self.remember_created(op, &again);
+                Ok(again)
             }
             Err(e) => Err(self.transport_failure(op, &wire, &curl, &notes, &e)),
         }

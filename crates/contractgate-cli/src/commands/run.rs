@@ -285,6 +285,9 @@ fn apply_flags(args: &RunArgs, config: &mut RunConfig) -> Result<(), Stop> {
     if args.no_regressions {
         s.regressions = contractgate::config::RegressionsFile::Off;
     }
+    if args.no_cleanup {
+        s.cleanup = false;
+    }
     // Beside the spec as the user named it.
     s.regressions = match s.regressions.path(Some(&args.spec)) {
         Some(path) => contractgate::config::RegressionsFile::At(path),
@@ -523,6 +526,37 @@ async fn run_async(args: &RunArgs, prepared: Prepared, out: &mut dyn Write) -> R
     let duration = started.elapsed();
     // From here on, the harness's redactor: it also knows the tokens the run obtained.
     let redactor = harness.redactor().clone();
+    // What the run created is deleted, so that shared staging data does not pile up.
+    if harness.target().settings.cleanup {
+        let cleaned = harness.clean_up().await;
+        if !cleaned.is_empty() {
+            let mut line = format!(
+                "cleanup: {} resource(s) the run created deleted through {}",
+                cleaned.deleted,
+                cleaned.operations.join(", ")
+            );
+            if cleaned.gone > 0 {
+                line.push_str(&format!(
+                    ", {} already gone (deleted by the checks)",
+                    cleaned.gone
+                ));
+            }
+            if !cleaned.failed.is_empty() {
+                line.push_str(&format!(
+                    "; {} not deleted: {}",
+                    cleaned.failed.len(),
+                    cleaned
+                        .failed
+                        .iter()
+                        .take(3)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ));
+            }
+            say(redactor.redact(&line));
+        }
+    }
     // Checks that got no answer: is the target still there? A refused connect now means it went
     // away during the run (exit 3); an answer means a transient interruption (exit 1, as failures).
     let mut connection_loss = report::ConnectionLoss::find(&units, &report_base);

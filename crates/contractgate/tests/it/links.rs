@@ -947,3 +947,25 @@ fn without_links_in_the_spec_the_inferred_ones_give_the_created_id() {
     assert_all(&run(&off, "getThing"), false);
     assert_eq!(off.store.count("POST "), 0);
 }
+
+#[test]
+fn clean_up_deletes_what_the_run_created_through_the_linked_delete() {
+    for api in [api(), unlinked()] {
+        let s = setup_with(api, Faults::default(), Settings::default());
+        for op in ["createThing", "getThing", "updateThing", "deleteThing"] {
+            run(&s, op);
+        }
+        let created = s.store.count("POST /things 201");
+        assert!(created >= 2, "{:#?}", s.store.log.lock().unwrap());
+        assert!(!s.store.things.lock().unwrap().is_empty());
+        let cleaned = contractgate::block_on(s.harness.clean_up());
+        // Every thing the run created is gone; the one deleteThing removed was already gone.
+        assert!(s.store.things.lock().unwrap().is_empty(), "{cleaned:?}");
+        assert_eq!(cleaned.deleted + cleaned.gone, created, "{cleaned:?}");
+        assert!(cleaned.gone >= 1, "{cleaned:?}");
+        assert!(cleaned.failed.is_empty(), "{cleaned:?}");
+        assert_eq!(cleaned.operations, ["DELETE /things/{id} (deleteThing)"]);
+        // Once: a second call finds nothing new.
+        assert!(contractgate::block_on(s.harness.clean_up()).is_empty());
+    }
+}
