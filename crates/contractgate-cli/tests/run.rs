@@ -2405,3 +2405,43 @@ fn an_update_that_is_not_stored_fails_read_after_write() {
     );
     assert!(!kept.all().contains("cleanup:"), "{}", kept.all());
 }
+
+#[test]
+fn a_create_that_stores_nothing_fails_resource_availability() {
+    let r = run_local(
+        &[],
+        &[
+            ("USER_SERVICE_FAULT", "user-lost"),
+            ("USER_SERVICE_TOKEN", TOKEN),
+        ],
+    );
+    assert_eq!(r.code, 1, "{}", r.all());
+    assert!(
+        r.stdout.contains(
+            "result: FAILED\n  GET /users/{id} (getUser): resource_availability; not exercised ("
+        ),
+        "{}",
+        r.all()
+    );
+    assert!(
+        r.stdout
+            .contains("resource_availability failed: a resource just created cannot be read"),
+        "{}",
+        r.all()
+    );
+    // Nothing else fails: the other operations keep their contract.
+    let failing: Vec<&str> = r
+        .stdout
+        .split("result: FAILED\n")
+        .nth(1)
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| l.starts_with("  "))
+        .collect();
+    assert!(
+        failing
+            .iter()
+            .all(|l| l.starts_with("  GET /users/{id}") || l.starts_with("  DELETE /users/{id}")),
+        "{failing:#?}"
+    );
+}

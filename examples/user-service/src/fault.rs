@@ -30,11 +30,14 @@ pub enum Fault {
     /// `settings-stale`: `PUT /user/settings` answers with the new settings, but the store keeps
     /// the old `theme`: `GET /user/settings` reads it back.
     SettingsStale,
+    /// `user-lost`: `POST /users` answers 201 with the new user, but stores nothing:
+    /// `GET /users/{id}` of that id answers 404.
+    UserLost,
 }
 
 impl Fault {
     /// Every fault, in the order the docs list them.
-    pub const ALL: [Fault; 9] = [
+    pub const ALL: [Fault; 10] = [
         Fault::RouteMixup,
         Fault::Profile500,
         Fault::ProfileMissing,
@@ -44,6 +47,7 @@ impl Fault {
         Fault::DeleteKeeps,
         Fault::BioLimit500,
         Fault::SettingsStale,
+        Fault::UserLost,
     ];
 
     /// The name used in `USER_SERVICE_FAULT` and `--fault`, e.g. `route-mixup`.
@@ -58,6 +62,7 @@ impl Fault {
             Fault::DeleteKeeps => "delete-keeps",
             Fault::BioLimit500 => "bio-limit-500",
             Fault::SettingsStale => "settings-stale",
+            Fault::UserLost => "user-lost",
         }
     }
 
@@ -78,6 +83,9 @@ impl Fault {
             }
             Fault::SettingsStale => {
                 "PUT /user/settings answers the new theme, but GET /user/settings reads the old one"
+            }
+            Fault::UserLost => {
+                "POST /users answers 201 but stores nothing: the new user's GET is 404"
             }
         }
     }

@@ -43,6 +43,7 @@
 //! | `auth-dropped` | [`Fault::AuthDropped`] | `GET /user/profile` answers 200 with no (or a wrong) token |
 //! | `delete-keeps` | [`Fault::DeleteKeeps`] | `DELETE /users/{id}` answers 204 but the user stays |
 //! | `bio-limit-500` | [`Fault::BioLimit500`] | `PUT /user/profile` answers 500 when `bio` is exactly 280 characters |
+//! | `user-lost` | [`Fault::UserLost`] | `POST /users` answers 201 but stores nothing |
 //! | `settings-stale` | [`Fault::SettingsStale`] | `PUT /user/settings` answers the new theme, `GET /user/settings` reads the old one |
 //!
 //! Unset or empty means no fault; any other value is a startup error ([`UnknownFault`]) whose

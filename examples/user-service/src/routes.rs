@@ -36,10 +36,12 @@ pub fn app(state: AppState) -> Router {
 }
 
 /// `/user/profile`, where every fault but `delete-keeps` (in [`delete_user`]), `bio-limit-500`
-/// (in [`update_profile`]) and `settings-stale` (in [`update_settings`]) lives.
+/// (in [`update_profile`]), `settings-stale` (in [`update_settings`]) and `user-lost` (in
+/// [`create_user`]) lives.
 fn profile_routes(fault: Option<Fault>) -> MethodRouter<AppState> {
     match fault {
-        None | Some(Fault::DeleteKeeps | Fault::BioLimit500 | Fault::SettingsStale) => {
+        None
+        | Some(Fault::DeleteKeeps | Fault::BioLimit500 | Fault::SettingsStale | Fault::UserLost) => {
             get(get_profile).put(update_profile)
         }
         Some(Fault::RouteMixup) => get(get_settings).put(update_profile),
@@ -306,7 +308,9 @@ async fn create_user(
     };
     let location = format!("/users/{}", user.id);
     let response = (StatusCode::CREATED, Json(UserDoc::of(&user))).into_response();
-    state.store().users.insert(user.id.clone(), user);
+    if state.fault() != Some(Fault::UserLost) {
+        state.store().users.insert(user.id.clone(), user);
+    }
     with_header(response, LOCATION, &location)
 }
 

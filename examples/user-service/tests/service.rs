@@ -879,7 +879,7 @@ fn fault_names_parse_and_unknown_ones_list_the_valid_values() {
         e.to_string(),
         "USER_SERVICE_FAULT=`route-mix` is not a known fault; valid values: route-mixup, \
          profile-500, profile-missing, method-changed, field-dropped, auth-dropped, \
-         delete-keeps, bio-limit-500, settings-stale (unset or empty: no fault)"
+         delete-keeps, bio-limit-500, settings-stale, user-lost (unset or empty: no fault)"
     );
     assert!(
         "Route-Mixup"

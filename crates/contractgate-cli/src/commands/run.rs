@@ -536,10 +536,7 @@ async fn run_async(args: &RunArgs, prepared: Prepared, out: &mut dyn Write) -> R
                 cleaned.operations.join(", ")
             );
             if cleaned.gone > 0 {
-                line.push_str(&format!(
-                    ", {} already gone (deleted by the checks)",
-                    cleaned.gone
-                ));
+                line.push_str(&format!(", {} already gone (404 or 410)", cleaned.gone));
             }
             if !cleaned.failed.is_empty() {
                 line.push_str(&format!(
