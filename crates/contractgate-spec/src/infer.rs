@@ -76,17 +76,80 @@ fn format_of(api: &Api, root: &Value, schema: &Value) -> Option<String> {
     None
 }
 
+/// Property names with their `format`.
+type Props = Vec<(String, Option<String>)>;
+
 /// The top-level properties of a response's JSON schema (through `$ref` and `allOf`), each with
 /// its `format`.
-fn properties(api: &Api, response: &Response) -> Vec<(String, Option<String>)> {
-    let Some(schema) = response
+fn properties(api: &Api, response: &Response) -> Props {
+    match json_schema(response) {
+        Some(schema) => properties_of(api, schema, schema),
+        None => Vec::new(),
+    }
+}
+
+/// A response's JSON schema.
+fn json_schema(response: &Response) -> Option<&Value> {
+    response
         .content
         .iter()
         .find(|(mt, _)| crate::media::is_json(mt))
         .and_then(|(_, m)| m.schema.as_ref())
-    else {
-        return Vec::new();
+}
+
+/// `schema` (in a schema whose root is `root`) through `$ref`s.
+fn follow<'a>(api: &'a Api, root: &'a Value, schema: &'a Value) -> &'a Value {
+    let mut node = schema;
+    for _ in 0..8 {
+        match node.get("$ref").and_then(Value::as_str) {
+            Some(r) => match api.schemas.follow(root, r, Direction::Response) {
+                Some(next) => node = next,
+                None => break,
+            },
+            None => break,
+        }
+    }
+    node
+}
+
+/// Where the items of a list answer are (`/0` for an array, `/items/0` for an object with one
+/// array-of-objects property), and the items' properties.
+fn list_items(api: &Api, response: &Response) -> Option<(String, Props)> {
+    let root = json_schema(response)?;
+    let top = follow(api, root, root);
+    if let Some(items) = top
+        .get("items")
+        .filter(|_| top.get("type") == Some(&json!("array")))
+    {
+        let props = properties_of(api, root, items);
+        return (!props.is_empty()).then(|| ("/0".to_owned(), props));
+    }
+    let Some(Value::Object(fields)) = top.get("properties") else {
+        return None;
     };
+    let arrays: Vec<(&String, Props)> = fields
+        .iter()
+        .filter_map(|(name, sub)| {
+            let sub = follow(api, root, sub);
+            let items = sub
+                .get("items")
+                .filter(|_| sub.get("type") == Some(&json!("array")))?;
+            let props = properties_of(api, root, items);
+            (!props.is_empty()).then_some((name, props))
+        })
+        .collect();
+    match arrays.as_slice() {
+        [(name, props)] => Some((
+            format!("/{}/0", crate::pointer::escape(name)),
+            props.clone(),
+        )),
+        _ => None,
+    }
+}
+
+/// The top-level properties of `schema` (part of `root`), through `$ref` and `allOf`, each with
+/// its `format`.
+fn properties_of(api: &Api, root: &Value, schema: &Value) -> Props {
     let mut out = Vec::new();
     let mut stack = vec![schema];
     let mut seen = 0;
@@ -99,11 +162,11 @@ fn properties(api: &Api, response: &Response) -> Vec<(String, Option<String>)> {
             out.extend(
                 props
                     .iter()
-                    .map(|(k, v)| (k.clone(), format_of(api, schema, v))),
+                    .map(|(k, v)| (k.clone(), format_of(api, root, v))),
             );
         }
         if let Some(Value::String(r)) = node.get("$ref")
-            && let Some(target) = api.schemas.follow(schema, r, Direction::Response)
+            && let Some(target) = api.schemas.follow(root, r, Direction::Response)
         {
             stack.push(target);
         }
@@ -249,10 +312,112 @@ pub fn infer_links(api: &mut Api) {
             ));
         }
     }
+    // Reads: a list (`GET /users`) gives an item's read (`GET /users/{id}`) the id of its first
+    // item. Only reads (a list never feeds an update or a delete: that would change data the run
+    // did not create), and sorted after every other link by the harness, so a create still gives
+    // the state checks their resource; in a read-only environment, where creates are not sent,
+    // the list is what gives a read a real id.
+    for (si, source) in api.operations.iter().enumerate() {
+        if source.method != Method::Get {
+            continue;
+        }
+        let base = source.path.trim_end_matches('/');
+        let Some(resource) = base
+            .rsplit('/')
+            .next()
+            .filter(|s| !s.is_empty() && !s.contains('{'))
+        else {
+            continue;
+        };
+        let resource = singular(resource);
+        let Some((ri, (prefix, props))) = source
+            .responses
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.status.is_success())
+            .find_map(|(i, r)| list_items(api, r).map(|l| (i, l)))
+        else {
+            continue;
+        };
+        for target in api.operations.iter().filter(|t| t.method == Method::Get) {
+            let Some(param) = target
+                .path
+                .strip_prefix(base)
+                .and_then(|rest| rest.strip_prefix("/{"))
+                .and_then(|rest| rest.strip_suffix('}'))
+                .filter(|p| !p.contains(['/', '{', '}']))
+            else {
+                continue;
+            };
+            let target_ref = target
+                .operation_id
+                .clone()
+                .unwrap_or_else(|| target.id.clone());
+            if source.responses.iter().any(|r| {
+                r.links
+                    .values()
+                    .any(|l| l.operation_id.as_deref() == Some(target_ref.as_str()))
+            }) {
+                continue;
+            }
+            let format = target
+                .parameters
+                .iter()
+                .find(|p| p.location == ParamLocation::Path && p.name == param)
+                .and_then(|p| p.schema.as_ref())
+                .and_then(|s| format_of(api, s, s));
+            let Some(prop) = identifying(param, format.as_deref(), &resource, &props) else {
+                continue;
+            };
+            let mut parameters = IndexMap::new();
+            let mut complete = true;
+            for p in target
+                .parameters
+                .iter()
+                .filter(|p| p.location == ParamLocation::Path)
+            {
+                let value = if p.name == param {
+                    format!("$response.body#{prefix}/{}", crate::pointer::escape(&prop))
+                } else if source
+                    .parameters
+                    .iter()
+                    .any(|q| q.location == ParamLocation::Path && q.name == p.name)
+                {
+                    format!("$request.path.{}", p.name)
+                } else {
+                    complete = false;
+                    break;
+                };
+                parameters.insert(format!("path.{}", p.name), json!(value));
+            }
+            if !complete {
+                continue;
+            }
+            let description = format!(
+                "{} {} ({}) → {} {} ({}): {{{param}}} from the first item's `{prop}`",
+                source.method, source.path, source.id, target.method, target.path, target.id
+            );
+            additions.push((
+                si,
+                ri,
+                format!("inferred:{}", target.id),
+                Link {
+                    operation_id: Some(target_ref),
+                    operation_ref: None,
+                    parameters,
+                    request_body: None,
+                    description: Some(description),
+                    inferred: true,
+                },
+                String::new(),
+            ));
+        }
+    }
     for (si, ri, name, link, target_id) in additions {
         let source_id = api.operations[si].id.clone();
         api.operations[si].responses[ri].links.insert(name, link);
-        if let Some(target) = api.operations.iter_mut().find(|o| o.id == target_id)
+        if !target_id.is_empty()
+            && let Some(target) = api.operations.iter_mut().find(|o| o.id == target_id)
             && !target.created_by.contains(&source_id)
         {
             target.created_by.push(source_id);

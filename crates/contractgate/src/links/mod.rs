@@ -51,6 +51,8 @@ pub(crate) struct LinkInfo {
     pub source: usize,
     /// Where it is written: `openapi.yaml #/paths/~1users/post/responses/201/links/GetUser`.
     pub location: String,
+    /// Inferred from a list (`GET /users` → `GET /users/{id}`): tried after every other link.
+    pub fallback: bool,
 }
 
 /// What a linked value fills.
@@ -236,6 +238,7 @@ impl Graph {
                         name: name.clone(),
                         source: si,
                         location,
+                        fallback: link.inferred && source.method == Method::Get,
                     });
                     let fixtures = settings.fixtures.get(&target.id);
                     let at = format!("link {name} at {}", info.location);
@@ -322,10 +325,16 @@ impl Graph {
                 }
             }
         }
-        // Best first: a source as safe as the target, then document order (the sort is stable).
+        // Best first: a link that is not a list's fallback, a source as safe as the target, then
+        // document order (the sort is stable).
         for (ti, list) in candidates.iter_mut().enumerate() {
             let safe = api.operations[ti].method.is_safe();
-            list.sort_by_key(|c| api.operations[c.link.source].method.is_safe() != safe);
+            list.sort_by_key(|c| {
+                (
+                    c.link.fallback,
+                    api.operations[c.link.source].method.is_safe() != safe,
+                )
+            });
         }
         // Reject links that close a cycle or make a chain too long, one at a time, until none
         // does (each round rejects one candidate, so this ends).

@@ -317,8 +317,24 @@ fn app(store: Arc<Store>) -> Router {
         (status, axum::Json(json!({"owner": owner, "things": n}))).into_response()
     }
 
+    async fn list(State(s): State<Arc<Store>>, h: axum::http::HeaderMap) -> Response {
+        if !authorized(&h) {
+            return StatusCode::UNAUTHORIZED.into_response();
+        }
+        let mut things: Vec<Value> = s
+            .things
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(id, (name, owner))| thing(*id, name, owner))
+            .collect();
+        things.sort_by_key(|t| t["id"].as_u64());
+        s.record("GET /things 200".to_owned());
+        axum::Json(Value::Array(things)).into_response()
+    }
+
     Router::new()
-        .route("/things", post(create))
+        .route("/things", get(list).post(create))
         .route("/things/{id}", get(read).put(update).delete(delete))
         .route("/owners/{owner}", get(owner))
         .with_state(store)
@@ -968,4 +984,62 @@ fn clean_up_deletes_what_the_run_created_through_the_linked_delete() {
         // Once: a second call finds nothing new.
         assert!(contractgate::block_on(s.harness.clean_up()).is_empty());
     }
+}
+
+/// [`unlinked`] with a list operation, `GET /things`.
+fn listed() -> Api {
+    let start = SPEC
+        .find("          links:\n            GetThing:")
+        .unwrap();
+    let end = SPEC[start..].find("        \"400\":").unwrap() + start;
+    let text = format!("{}{}", &SPEC[..start], &SPEC[end..]).replace(
+        "  /things:\n    post:",
+        "  /things:\n    get:\n      operationId: listThings\n      responses:\n        \"200\":\n          description: The things.\n          content:\n            application/json:\n              schema:\n                type: array\n                items: {$ref: \"#/components/schemas/Thing\"}\n    post:",
+    );
+    api_from(&text)
+}
+
+#[test]
+fn a_list_gives_a_read_a_real_id_where_no_create_may_be_sent() {
+    let api = listed();
+    let said: Vec<String> = contractgate_spec::infer::inferred(&api)
+        .into_iter()
+        .map(|l| l.description)
+        .collect();
+    assert!(
+        said.contains(
+            &"GET /things (listThings) → GET /things/{id} (getThing): {id} from the first item's `id`"
+                .to_owned()
+        ),
+        "{said:#?}"
+    );
+    // A list never feeds an update or a delete (that would change data the run did not make).
+    assert!(
+        !said
+            .iter()
+            .any(|d| d.starts_with("GET /things (listThings) → PUT")
+                || d.starts_with("GET /things (listThings) → DELETE")),
+        "{said:#?}"
+    );
+    // Where creates are sent, the create still gives the read its id (the state checks need it).
+    let s = setup_with(listed(), Faults::default(), Settings::default());
+    let r = contractgate::block_on(s.harness.check("getThing", Check::ResourceAvailability));
+    assert!(matches!(r.outcome, Outcome::Passed { .. }), "{r}");
+    // Read-only (production): no create is sent; the list gives an id that exists.
+    let mut target = contractgate::Target::new(s.harness.target().base_url.clone()).unwrap();
+    target.settings = Settings {
+        read_only: true,
+        alternatives: 0,
+        ..Settings::default()
+    };
+    target.credentials = s.harness.target().credentials.clone();
+    let posts = s.store.count("POST ");
+    let reads = s.store.count("GET /things/1001 200");
+    let smoke = Harness::new(std::sync::Arc::new(listed()), target);
+    let results = contractgate::block_on(smoke.check_operation("getThing", &POSITIVE));
+    assert_all(&results, true);
+    let log = s.store.log.lock().unwrap().clone();
+    assert_eq!(s.store.count("POST "), posts, "{log:#?}");
+    assert_eq!(s.store.count("GET /things 200"), 1, "{log:#?}");
+    assert_eq!(s.store.count("GET /things/1001 200"), reads + 1, "{log:#?}");
 }
