@@ -11,7 +11,7 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use contractgate::config::OperationFixtures;
 use contractgate::{Api, Check, CheckResult, Harness, Outcome, Settings, Target};
 use serde_json::{Value, json};
