@@ -464,16 +464,20 @@ pub enum ParamLocation {
     Query,
     Header,
     Cookie,
+    /// `querystring` (OpenAPI 3.2): the whole query string as one value, described by `content`.
+    #[serde(rename = "querystring")]
+    QueryString,
 }
 
 impl ParamLocation {
-    /// The `in` value: `path`, `query`, `header`, `cookie`.
+    /// The `in` value: `path`, `query`, `header`, `cookie`, `querystring`.
     pub fn as_str(self) -> &'static str {
         match self {
             ParamLocation::Path => "path",
             ParamLocation::Query => "query",
             ParamLocation::Header => "header",
             ParamLocation::Cookie => "cookie",
+            ParamLocation::QueryString => "querystring",
         }
     }
 }
@@ -503,7 +507,9 @@ impl ParamStyle {
     pub fn default_for(location: ParamLocation) -> Self {
         match location {
             ParamLocation::Path | ParamLocation::Header => ParamStyle::Simple,
-            ParamLocation::Query | ParamLocation::Cookie => ParamStyle::Form,
+            ParamLocation::Query | ParamLocation::Cookie | ParamLocation::QueryString => {
+                ParamStyle::Form
+            }
         }
     }
 

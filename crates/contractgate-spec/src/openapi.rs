@@ -23,8 +23,6 @@ pub(crate) struct Builder<'f, 's> {
     notes: Vec<(Place, String)>,
     /// The document is OpenAPI 3.2 (`query` operations, `additionalOperations`, ...).
     v32: bool,
-    /// `in: querystring` parameters met while reading parameters (3.2).
-    querystring: Vec<Place>,
 }
 
 fn as_str(v: Option<&Value>) -> Option<String> {
@@ -52,7 +50,6 @@ impl<'f, 's> Builder<'f, 's> {
             root,
             notes: Vec::new(),
             v32: false,
-            querystring: Vec::new(),
         }
     }
 
@@ -410,9 +407,7 @@ impl<'f, 's> Builder<'f, 's> {
             return Vec::new();
         };
         let path_servers = self.servers(&item_place.child("servers"));
-        self.querystring.clear();
         let path_params = self.parameters(&item_place.child("parameters"));
-        let path_querystring = std::mem::take(&mut self.querystring);
         let mut ops = Vec::new();
         for (key, _) in item.iter() {
             let Ok(method) = key.parse::<Method>() else {
@@ -478,8 +473,12 @@ impl<'f, 's> Builder<'f, 's> {
                 }
             }
             for p in &parameters {
+                // A whole query string (3.2) in form content is written as its pairs.
+                let form_query = p.location == ParamLocation::QueryString
+                    && crate::media::essence(media_of(p)) == "application/x-www-form-urlencoded";
                 if let Some((media, _)) = &p.content
                     && !is_json(media)
+                    && !form_query
                 {
                     unsupported.push(Unsupported {
                             feature: format!(
@@ -501,15 +500,6 @@ impl<'f, 's> Builder<'f, 's> {
                 for (feature, location) in self.files.conversion_unsupported(at) {
                     unsupported.push(Unsupported { feature, location });
                 }
-            }
-            for place in path_querystring
-                .iter()
-                .chain(&std::mem::take(&mut self.querystring))
-            {
-                unsupported.push(Unsupported {
-                    feature: "an `in: querystring` parameter (OpenAPI 3.2: the whole query string as one value) is not sent yet".into(),
-                    location: self.loc(place),
-                });
             }
             for (place, message) in std::mem::take(&mut self.notes) {
                 let location = self.loc(&place);
@@ -593,12 +583,8 @@ impl<'f, 's> Builder<'f, 's> {
                 Some("query") => ParamLocation::Query,
                 Some("header") => ParamLocation::Header,
                 Some("cookie") => ParamLocation::Cookie,
-                // 3.2: the whole query string as one value. Not sent yet: the operation is marked
-                // untestable with the place (see `operations`).
-                Some("querystring") if self.v32 => {
-                    self.querystring.push(target.clone());
-                    continue;
-                }
+                // 3.2: the whole query string as one value (its `content` says how it is written).
+                Some("querystring") if self.v32 => ParamLocation::QueryString,
                 other => {
                     self.files.error(
                         "invalid-parameter",
@@ -923,6 +909,11 @@ fn assign_ids(files: &mut Files<'_>, ops: &mut [Operation]) {
         used.insert(id.clone(), op.location.clone());
         op.id = id;
     }
+}
+
+/// The media type of a parameter's `content` (empty without one).
+fn media_of(p: &Parameter) -> &str {
+    p.content.as_ref().map_or("", |(m, _)| m.as_str())
 }
 
 #[cfg(test)]

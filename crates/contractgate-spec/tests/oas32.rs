@@ -41,11 +41,12 @@ fn a_32_document_loads_with_every_construct_read_or_named() {
     assert!(media.schema.is_none());
     assert!(media.item_schema.is_some(), "itemSchema is kept");
     let raw = api.operation("rawQuery").unwrap();
-    assert!(
-        raw.unsupported[0].feature.contains("`in: querystring`"),
-        "{:?}",
-        raw.unsupported
+    assert!(raw.unsupported.is_empty(), "{:?}", raw.unsupported);
+    assert_eq!(
+        raw.parameters[0].location,
+        contractgate_spec::ir::ParamLocation::QueryString
     );
+    assert!(raw.parameters[0].content.is_some());
 }
 
 #[test]

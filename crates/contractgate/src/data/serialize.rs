@@ -170,6 +170,18 @@ pub fn serialize_param(
         ))
     };
     match location {
+        // OpenAPI 3.2: the whole query string. An object (form content) is written as
+        // `name=value` pairs, arrays repeated; any other value (the text of another media type,
+        // JSON for JSON) is percent-encoded whole.
+        ParamLocation::QueryString => Ok(Placed::Query(match value {
+            Value::Object(map) => map
+                .iter()
+                .map(|(k, v)| form(&enc(k), &shape(v), true, &enc))
+                .collect::<Vec<_>>()
+                .join("&"),
+            Value::String(s) => enc(s),
+            other => enc(&other.to_string()),
+        })),
         ParamLocation::Path => {
             let encoded = match style {
                 ParamStyle::Simple => simple(&shape(value), explode, &enc),

@@ -173,6 +173,7 @@ fn param_of<'a>(target: &'a Operation, key: &str) -> Option<&'a contractgate_spe
             "query" => Some(ParamLocation::Query),
             "header" => Some(ParamLocation::Header),
             "cookie" => Some(ParamLocation::Cookie),
+            "querystring" => Some(ParamLocation::QueryString),
             _ => None,
         };
         if let Some(location) = location
