@@ -370,8 +370,7 @@ pub struct Unsupported {
 }
 
 /// HTTP methods OpenAPI can document.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[allow(missing_docs)]
 pub enum Method {
     Get,
@@ -384,6 +383,22 @@ pub enum Method {
     Trace,
     /// `QUERY` (OpenAPI 3.2): a safe, idempotent request with a body.
     Query,
+    /// Another method, by name as sent (`PURGE`): OpenAPI 3.2's `additionalOperations`. Never
+    /// safe (nothing says it is).
+    Other(&'static str),
+}
+
+impl Serialize for Method {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.key())
+    }
+}
+
+impl<'de> Deserialize<'de> for Method {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        Ok(name.parse().unwrap_or_else(|_| Method::other(&name)))
+    }
 }
 
 impl Method {
@@ -400,9 +415,20 @@ impl Method {
         Method::Query,
     ];
 
+    /// A method that is not one of OpenAPI's fixed fields (`PURGE`), by its name as sent. The
+    /// name is kept for the life of the process (there are a few per spec).
+    pub fn other(name: &str) -> Method {
+        let upper = name.to_ascii_uppercase();
+        match Method::ALL.into_iter().find(|m| m.as_str() == upper) {
+            Some(known) => known,
+            None => Method::Other(Box::leak(upper.into_boxed_str())),
+        }
+    }
+
     /// Upper-case name as sent on the wire: `GET`.
     pub fn as_str(self) -> &'static str {
         match self {
+            Method::Other(name) => name,
             Method::Get => "GET",
             Method::Put => "PUT",
             Method::Post => "POST",
@@ -415,9 +441,10 @@ impl Method {
         }
     }
 
-    /// Lower-case name as used for Path Item keys: `get`.
+    /// Lower-case name as used for Path Item keys: `get` (another method: its name as sent).
     pub fn key(self) -> &'static str {
         match self {
+            Method::Other(name) => name,
             Method::Get => "get",
             Method::Put => "put",
             Method::Post => "post",

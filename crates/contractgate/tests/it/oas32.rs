@@ -39,10 +39,12 @@ fn app(query_works: bool, bad_item: bool) -> Router {
             "/events/raw",
             // The whole query string is one form-encoded value: `text=...`. Without it, a 500 (so
             // a request without it fails not_server_error).
-            get(|uri: axum::http::Uri| async move {
-                match uri.query() {
-                    Some(q) if q.starts_with("text=") => StatusCode::OK,
-                    _ => StatusCode::INTERNAL_SERVER_ERROR,
+            any(|method: Method, uri: axum::http::Uri| async move {
+                match (method.as_str(), uri.query()) {
+                    ("PURGE", _) => StatusCode::NO_CONTENT,
+                    ("GET", Some(q)) if q.starts_with("text=") => StatusCode::OK,
+                    ("GET", _) => StatusCode::INTERNAL_SERVER_ERROR,
+                    _ => StatusCode::METHOD_NOT_ALLOWED,
                 }
             }),
         )
@@ -191,4 +193,22 @@ fn each_event_of_a_server_sent_event_stream_is_validated() {
         "{text}"
     );
     assert!(text.contains("`enum` at /event"), "{text}");
+}
+
+#[test]
+fn an_additional_operation_is_sent_with_its_own_method() {
+    let h = harness(true, false);
+    for check in [Check::NotServerError, Check::StatusCodeConformance] {
+        passes(&run(&h, "purgeEvents", check));
+    }
+    // A server that does not route PURGE: an undocumented 405, and the curl line sends PURGE.
+    let api = contractgate_spec::load_str("every-construct.yaml", SPEC)
+        .unwrap()
+        .api;
+    let unrouted = Router::new().route("/events/raw", get(|| async { StatusCode::OK }));
+    let target = Target::new(serve(unrouted)).unwrap();
+    let broken = Harness::new(Arc::new(api), target);
+    let text = fails(&run(&broken, "purgeEvents", Check::StatusCodeConformance));
+    assert!(text.contains("Received: 405"), "{text}");
+    assert!(text.contains("-X PURGE"), "{text}");
 }
