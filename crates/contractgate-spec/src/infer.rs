@@ -20,7 +20,7 @@
 use indexmap::IndexMap;
 use serde_json::{Value, json};
 
-use crate::ir::{Api, Direction, Link, Method, ParamLocation, Response};
+use crate::ir::{Api, Direction, Link, Method, Operation, ParamLocation, Response};
 
 /// One inferred pair, as `lint` lists it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -205,218 +205,163 @@ fn identifying(
     }
 }
 
+/// The literal last segment of a collection path in the singular (`/tenants/{t}/users` → `user`),
+/// and the path without a trailing slash; `None` when the path ends in a parameter.
+fn collection(path: &str) -> Option<(&str, String)> {
+    let base = path.trim_end_matches('/');
+    let last = base
+        .rsplit('/')
+        .next()
+        .filter(|s| !s.is_empty() && !s.contains('{'))?;
+    Some((base, singular(last)))
+}
+
+/// The inferred link from `source` (a collection: `base`, `resource`) to `target` on the path one
+/// parameter segment below it, when the names pair the parameter with a property of `props`
+/// (read at `prefix` in the answer: `""` for the object itself, `/0` for a list's first item).
+fn link_to(
+    api: &Api,
+    source: &Operation,
+    target: &Operation,
+    (base, resource): (&str, &str),
+    props: &Props,
+    prefix: &str,
+) -> Option<Link> {
+    let param = target
+        .path
+        .strip_prefix(base)?
+        .strip_prefix("/{")?
+        .strip_suffix('}')
+        .filter(|p| !p.contains(['/', '{', '}']))?;
+    let target_ref = target
+        .operation_id
+        .clone()
+        .unwrap_or_else(|| target.id.clone());
+    let linked_already = source.responses.iter().any(|r| {
+        r.links
+            .values()
+            .any(|l| l.operation_id.as_deref() == Some(target_ref.as_str()))
+    });
+    if linked_already {
+        return None;
+    }
+    let format = target
+        .parameters
+        .iter()
+        .find(|p| p.location == ParamLocation::Path && p.name == param)
+        .and_then(|p| p.schema.as_ref())
+        .and_then(|s| format_of(api, s, s));
+    let prop = identifying(param, format.as_deref(), resource, props)?;
+    let mut parameters = IndexMap::new();
+    for p in target
+        .parameters
+        .iter()
+        .filter(|p| p.location == ParamLocation::Path)
+    {
+        let value = if p.name == param {
+            format!("$response.body#{prefix}/{}", crate::pointer::escape(&prop))
+        } else if source
+            .parameters
+            .iter()
+            .any(|q| q.location == ParamLocation::Path && q.name == p.name)
+        {
+            format!("$request.path.{}", p.name)
+        } else {
+            return None;
+        };
+        parameters.insert(format!("path.{}", p.name), json!(value));
+    }
+    let from = if prefix.is_empty() {
+        "the answer's"
+    } else {
+        "the first item's"
+    };
+    Some(Link {
+        operation_id: Some(target_ref),
+        operation_ref: None,
+        parameters,
+        request_body: None,
+        description: Some(format!(
+            "{} {} ({}) → {} {} ({}): {{{param}}} from {from} `{prop}`",
+            source.method, source.path, source.id, target.method, target.path, target.id
+        )),
+        inferred: true,
+    })
+}
+
 /// Adds the inferred links to `api` (and the create operations to their targets' `created_by`).
 pub fn infer_links(api: &mut Api) {
-    let mut additions: Vec<(usize, usize, String, Link, String)> = Vec::new();
+    // (source, response, link, whether the source creates the target's resource)
+    let mut additions: Vec<(usize, usize, Link, bool)> = Vec::new();
     for (si, source) in api.operations.iter().enumerate() {
-        if source.method != Method::Post {
-            continue;
-        }
-        let base = source.path.trim_end_matches('/');
-        let Some(resource) = base
-            .rsplit('/')
-            .next()
-            .filter(|s| !s.is_empty() && !s.contains('{'))
-        else {
+        let Some((base, resource)) = collection(&source.path) else {
             continue;
         };
-        let resource = singular(resource);
-        let Some((ri, props)) = source
-            .responses
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| r.status.is_success())
-            .map(|(i, r)| (i, properties(api, r)))
-            .find(|(_, p)| !p.is_empty())
-        else {
-            continue;
-        };
-        for target in &api.operations {
-            if !matches!(
-                target.method,
-                Method::Get | Method::Put | Method::Patch | Method::Delete
-            ) {
-                continue;
-            }
-            let Some(param) = target
-                .path
-                .strip_prefix(base)
-                .and_then(|rest| rest.strip_prefix("/{"))
-                .and_then(|rest| rest.strip_suffix('}'))
-                .filter(|p| !p.contains(['/', '{', '}']))
-            else {
-                continue;
-            };
-            let target_ref = target
-                .operation_id
-                .clone()
-                .unwrap_or_else(|| target.id.clone());
-            let linked_already = source.responses.iter().any(|r| {
-                r.links
-                    .values()
-                    .any(|l| l.operation_id.as_deref() == Some(target_ref.as_str()))
-            });
-            if linked_already {
-                continue;
-            }
-            let format = target
-                .parameters
-                .iter()
-                .find(|p| p.location == ParamLocation::Path && p.name == param)
-                .and_then(|p| p.schema.as_ref())
-                .and_then(|s| format_of(api, s, s));
-            let Some(prop) = identifying(param, format.as_deref(), &resource, &props) else {
-                continue;
-            };
-            let mut parameters = IndexMap::new();
-            let mut complete = true;
-            for p in target
-                .parameters
-                .iter()
-                .filter(|p| p.location == ParamLocation::Path)
-            {
-                let value = if p.name == param {
-                    format!("$response.body#/{}", crate::pointer::escape(&prop))
-                } else if source
-                    .parameters
+        match source.method {
+            // A create: its answer is the resource; it feeds reads, updates and deletes.
+            Method::Post => {
+                let Some((ri, props)) = source
+                    .responses
                     .iter()
-                    .any(|q| q.location == ParamLocation::Path && q.name == p.name)
-                {
-                    format!("$request.path.{}", p.name)
-                } else {
-                    complete = false;
-                    break;
+                    .enumerate()
+                    .filter(|(_, r)| r.status.is_success())
+                    .map(|(i, r)| (i, properties(api, r)))
+                    .find(|(_, p)| !p.is_empty())
+                else {
+                    continue;
                 };
-                parameters.insert(format!("path.{}", p.name), json!(value));
+                for target in api.operations.iter().filter(|t| {
+                    matches!(
+                        t.method,
+                        Method::Get | Method::Put | Method::Patch | Method::Delete
+                    )
+                }) {
+                    if let Some(link) = link_to(api, source, target, (base, &resource), &props, "")
+                    {
+                        additions.push((si, ri, link, true));
+                    }
+                }
             }
-            if !complete {
-                continue;
+            // A list: its first item feeds reads only (never an update or a delete: that would
+            // change data the run did not create). The harness tries such a link after every
+            // other link of the read, so a create still gives the state checks their resource,
+            // and in a read-only environment the list gives a read a real id.
+            Method::Get => {
+                let Some((ri, (prefix, props))) = source
+                    .responses
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, r)| r.status.is_success())
+                    .find_map(|(i, r)| list_items(api, r).map(|l| (i, l)))
+                else {
+                    continue;
+                };
+                for target in api.operations.iter().filter(|t| t.method == Method::Get) {
+                    if let Some(link) =
+                        link_to(api, source, target, (base, &resource), &props, &prefix)
+                    {
+                        additions.push((si, ri, link, false));
+                    }
+                }
             }
-            let description = format!(
-                "{} {} ({}) → {} {} ({}): {{{param}}} from the answer's `{prop}`",
-                source.method, source.path, source.id, target.method, target.path, target.id
-            );
-            additions.push((
-                si,
-                ri,
-                format!("inferred:{}", target.id),
-                Link {
-                    operation_id: Some(target_ref),
-                    operation_ref: None,
-                    parameters,
-                    request_body: None,
-                    description: Some(description.clone()),
-                    inferred: true,
-                },
-                target.id.clone(),
-            ));
+            _ => {}
         }
     }
-    // Reads: a list (`GET /users`) gives an item's read (`GET /users/{id}`) the id of its first
-    // item. Only reads (a list never feeds an update or a delete: that would change data the run
-    // did not create), and sorted after every other link by the harness, so a create still gives
-    // the state checks their resource; in a read-only environment, where creates are not sent,
-    // the list is what gives a read a real id.
-    for (si, source) in api.operations.iter().enumerate() {
-        if source.method != Method::Get {
-            continue;
-        }
-        let base = source.path.trim_end_matches('/');
-        let Some(resource) = base
-            .rsplit('/')
-            .next()
-            .filter(|s| !s.is_empty() && !s.contains('{'))
-        else {
-            continue;
-        };
-        let resource = singular(resource);
-        let Some((ri, (prefix, props))) = source
-            .responses
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| r.status.is_success())
-            .find_map(|(i, r)| list_items(api, r).map(|l| (i, l)))
-        else {
-            continue;
-        };
-        for target in api.operations.iter().filter(|t| t.method == Method::Get) {
-            let Some(param) = target
-                .path
-                .strip_prefix(base)
-                .and_then(|rest| rest.strip_prefix("/{"))
-                .and_then(|rest| rest.strip_suffix('}'))
-                .filter(|p| !p.contains(['/', '{', '}']))
-            else {
-                continue;
-            };
-            let target_ref = target
-                .operation_id
-                .clone()
-                .unwrap_or_else(|| target.id.clone());
-            if source.responses.iter().any(|r| {
-                r.links
-                    .values()
-                    .any(|l| l.operation_id.as_deref() == Some(target_ref.as_str()))
-            }) {
-                continue;
-            }
-            let format = target
-                .parameters
-                .iter()
-                .find(|p| p.location == ParamLocation::Path && p.name == param)
-                .and_then(|p| p.schema.as_ref())
-                .and_then(|s| format_of(api, s, s));
-            let Some(prop) = identifying(param, format.as_deref(), &resource, &props) else {
-                continue;
-            };
-            let mut parameters = IndexMap::new();
-            let mut complete = true;
-            for p in target
-                .parameters
-                .iter()
-                .filter(|p| p.location == ParamLocation::Path)
-            {
-                let value = if p.name == param {
-                    format!("$response.body#{prefix}/{}", crate::pointer::escape(&prop))
-                } else if source
-                    .parameters
-                    .iter()
-                    .any(|q| q.location == ParamLocation::Path && q.name == p.name)
-                {
-                    format!("$request.path.{}", p.name)
-                } else {
-                    complete = false;
-                    break;
-                };
-                parameters.insert(format!("path.{}", p.name), json!(value));
-            }
-            if !complete {
-                continue;
-            }
-            let description = format!(
-                "{} {} ({}) → {} {} ({}): {{{param}}} from the first item's `{prop}`",
-                source.method, source.path, source.id, target.method, target.path, target.id
-            );
-            additions.push((
-                si,
-                ri,
-                format!("inferred:{}", target.id),
-                Link {
-                    operation_id: Some(target_ref),
-                    operation_ref: None,
-                    parameters,
-                    request_body: None,
-                    description: Some(description),
-                    inferred: true,
-                },
-                String::new(),
-            ));
-        }
-    }
-    for (si, ri, name, link, target_id) in additions {
+    for (si, ri, link, creates) in additions {
         let source_id = api.operations[si].id.clone();
-        api.operations[si].responses[ri].links.insert(name, link);
-        if !target_id.is_empty()
+        let target_ref = link.operation_id.clone().unwrap_or_default();
+        let Some(target_id) = api
+            .operations
+            .iter()
+            .find(|o| o.operation_id.as_deref() == Some(target_ref.as_str()) || o.id == target_ref)
+            .map(|o| o.id.clone())
+        else {
+            continue;
+        };
+        api.operations[si].responses[ri]
+            .links
+            .insert(format!("inferred:{target_id}"), link);
+        if creates
             && let Some(target) = api.operations.iter_mut().find(|o| o.id == target_id)
             && !target.created_by.contains(&source_id)
         {
