@@ -4,7 +4,7 @@
 //! `cases = N` (`--cases N`, `CONTRACTGATE_CASES`), cases 2 to N follow: first the minimal failing
 //! cases of the regressions file for the operation, then a **boundary pass** (one value of one
 //! parameter or of the body changed at a time, to each edge its schema names, see
-//! [`crate::data::boundary`]; the parameters and body taken round-robin so that a small N still
+//! `data::boundary`; the parameters and body taken round-robin so that a small N still
 //! touches each), then **random** cases from the seed. Values given by fixtures or the
 //! environment's `params` are never changed. Every value validates against its schema.
 //!
