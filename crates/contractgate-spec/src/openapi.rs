@@ -685,10 +685,18 @@ impl<'f, 's> Builder<'f, 's> {
                     summary: as_str(e.get("summary")),
                     // 3.2: `dataValue` is the value as data (what `value` is before 3.2);
                     // `serializedValue` is its wire form, which the data is serialized to anyway.
+                    // An example with only the wire form gives its data: JSON text parsed, any
+                    // other text as a string (a candidate that breaks its schema is not used).
                     value: e
                         .get("value")
                         .or_else(|| e.get("dataValue").filter(|_| self.v32))
-                        .cloned(),
+                        .cloned()
+                        .or_else(|| {
+                            e.get("serializedValue")
+                                .filter(|_| self.v32)
+                                .and_then(Value::as_str)
+                                .map(data_of_serialized)
+                        }),
                     external_value: as_str(e.get("externalValue")),
                 },
             );
@@ -917,6 +925,18 @@ fn assign_ids(files: &mut Files<'_>, ops: &mut [Operation]) {
         used.insert(id.clone(), op.location.clone());
         op.id = id;
     }
+}
+
+/// The data of an example given only as `serializedValue` (3.2): a JSON object or array written
+/// as text is parsed; anything else is the string itself.
+fn data_of_serialized(text: &str) -> Value {
+    let trimmed = text.trim_start();
+    if (trimmed.starts_with('{') || trimmed.starts_with('['))
+        && let Ok(v) = serde_json::from_str(text)
+    {
+        return v;
+    }
+    Value::String(text.to_owned())
 }
 
 /// The media type of a parameter's `content` (empty without one).

@@ -39,6 +39,11 @@ fn a_32_document_loads_with_every_construct_read_or_named() {
         body.content["application/json"].examples["recent"].value,
         Some(serde_json::json!({"text": "deploy", "limit": 10}))
     );
+    // Only the wire form: its data is the JSON it writes.
+    assert_eq!(
+        body.content["application/json"].examples["wire"].value,
+        Some(serde_json::json!({"text": "build", "limit": 5}))
+    );
     let stream = api.operation("streamEvents").unwrap();
     let media = &stream.responses[0].content["application/jsonl"];
     assert!(media.schema.is_none());
