@@ -228,39 +228,17 @@ impl Regressions {
     }
 }
 
-/// A parameter's schema.
-fn param_schema(p: &Parameter) -> Option<&Value> {
-    p.schema
-        .as_ref()
-        .or_else(|| p.content.as_ref().and_then(|(_, m)| m.schema.as_ref()))
-}
-
 /// The parameters a case may change: not set by the harness, not given by fixtures.
 fn free_params<'a>(
     op: &'a Operation,
     fixed: &'a OperationFixtures,
 ) -> impl Iterator<Item = (&'a Parameter, &'a Value)> + 'a {
     op.parameters.iter().filter_map(move |p| {
-        let harness_set = p.location == ParamLocation::Header
-            && ["accept", "content-type", "authorization"]
-                .contains(&p.name.to_ascii_lowercase().as_str());
-        if harness_set || fixed.params.contains_key(&p.name) {
+        if data::harness_sets(p) || fixed.params.contains_key(&p.name) {
             return None;
         }
-        param_schema(p).map(|s| (p, s))
+        data::param_schema(p).map(|s| (p, s))
     })
-}
-
-/// The body's schema, for the media type the request is sent as.
-fn body_schema<'a>(op: &'a Operation, planned: &Planned) -> Option<&'a Value> {
-    let sent = planned.body.as_ref()?;
-    let rb = op.request_body.as_ref()?;
-    rb.content
-        .iter()
-        .find(|(mt, _)| {
-            data::serialize::essence(mt) == data::serialize::essence(&sent.content_type)
-        })
-        .and_then(|(_, m)| m.schema.as_ref())
 }
 
 impl Harness {
@@ -326,7 +304,7 @@ impl Harness {
             slots.push(slot);
         }
         if fixed.body.is_none()
-            && let (Some(schema), Some(body)) = (body_schema(op, planned), &base.body)
+            && let (Some(schema), Some(body)) = (data::sent_body_schema(op, planned), &base.body)
         {
             let mut slot = Vec::new();
             for (v, d) in boundary::variants(schema, schema, Some(body), "", seed) {
@@ -376,7 +354,7 @@ impl Harness {
             for (name, v) in &fixed.params {
                 c.params.insert(name.clone(), v.clone());
             }
-            c.body = match (&fixed.body, body_schema(op, planned)) {
+            c.body = match (&fixed.body, data::sent_body_schema(op, planned)) {
                 (Some(b), _) => Some(b.clone()),
                 (None, Some(schema)) => data::synth::synthesize(schema, s ^ 0xb0d7).ok(),
                 (None, None) => base.body.clone(),
@@ -679,7 +657,7 @@ impl Harness {
             }
         }
         if fixed.body.is_none()
-            && let (Some(schema), Some(body)) = (body_schema(op, planned), &case.body)
+            && let (Some(schema), Some(body)) = (data::sent_body_schema(op, planned), &case.body)
         {
             for (v, d) in boundary::simpler(schema, schema, body, "") {
                 if self.valid(schema, &v) {

@@ -73,9 +73,30 @@ impl Linked {
 #[error("{0}")]
 pub struct DataError(pub String);
 
-/// Headers the spec says to ignore as parameters (they are set by the harness).
-fn ignored_header(name: &str) -> bool {
-    ["accept", "content-type", "authorization"].contains(&name.to_ascii_lowercase().as_str())
+/// Header parameters the spec says to ignore (`Accept`, `Content-Type`, `Authorization`): the
+/// harness sets them itself, so no value is chosen, linked or varied for them.
+pub(crate) fn harness_sets(p: &Parameter) -> bool {
+    p.location == ParamLocation::Header
+        && ["accept", "content-type", "authorization"]
+            .contains(&p.name.to_ascii_lowercase().as_str())
+}
+
+/// A parameter's schema: its `schema`, or the schema of its `content`.
+pub(crate) fn param_schema(p: &Parameter) -> Option<&Value> {
+    p.schema
+        .as_ref()
+        .or_else(|| p.content.as_ref().and_then(|(_, m)| m.schema.as_ref()))
+}
+
+/// The request body's schema, for the media type `planned` sends it as.
+pub(crate) fn sent_body_schema<'a>(op: &'a Operation, planned: &Planned) -> Option<&'a Value> {
+    let sent = planned.body.as_ref()?;
+    op.request_body
+        .as_ref()?
+        .content
+        .iter()
+        .find(|(mt, _)| serialize::essence(mt) == serialize::essence(&sent.content_type))
+        .and_then(|(_, m)| m.schema.as_ref())
 }
 
 /// Picks a value: fixture, then a linked value, then a valid example, then a synthesized one.
@@ -156,14 +177,11 @@ pub(crate) fn plan_with(
     };
     let mut notes = Vec::new();
     for p in &op.parameters {
-        if p.location == ParamLocation::Header && ignored_header(&p.name) {
+        if harness_sets(p) {
             continue;
         }
         let what = format!("{} parameter `{}`", p.location, p.name);
-        let schema = p
-            .schema
-            .as_ref()
-            .or_else(|| p.content.as_ref().and_then(|(_, m)| m.schema.as_ref()));
+        let schema = param_schema(p);
         let s = seed ^ seed_for(&[&op.id, p.location.as_str(), &p.name]);
         let fixture = fixtures.and_then(|f| f.params.get(&p.name));
         let required = p.required || p.location == ParamLocation::Path;
@@ -283,13 +301,9 @@ pub(crate) fn negative(
     planned: &Planned,
     validators: &ValidatorCache,
 ) -> Option<(Planned, String)> {
-    if let (Some(rb), Some(body)) = (&op.request_body, &planned.body)
+    if let Some(body) = &planned.body
         && serialize::is_json(&body.content_type)
-        && let Some(schema) = rb
-            .content
-            .iter()
-            .find(|(mt, _)| serialize::essence(mt) == serialize::essence(&body.content_type))
-            .and_then(|(_, m)| m.schema.as_ref())
+        && let Some(schema) = sent_body_schema(op, planned)
         && let Ok(value) = serde_json::from_slice::<Value>(&body.bytes)
         && let Ok(validator) = validators.get(schema).as_ref()
     {

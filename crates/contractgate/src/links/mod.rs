@@ -188,13 +188,6 @@ fn param_of<'a>(target: &'a Operation, key: &str) -> Option<&'a contractgate_spe
     target.parameters.iter().find(|p| p.name == key)
 }
 
-/// Headers the harness sets itself (see `data::ignored_header`): a link cannot give them.
-fn ignored_header(p: &contractgate_spec::ir::Parameter) -> bool {
-    p.location == ParamLocation::Header
-        && ["accept", "content-type", "authorization"]
-            .contains(&p.name.to_ascii_lowercase().as_str())
-}
-
 impl Graph {
     /// No links (the `links = false` setting).
     pub(crate) fn empty() -> Graph {
@@ -252,7 +245,7 @@ impl Graph {
                             ));
                             continue;
                         };
-                        if ignored_header(p)
+                        if crate::data::harness_sets(p)
                             || fixtures.is_some_and(|f| f.params.contains_key(&p.name))
                         {
                             continue;
