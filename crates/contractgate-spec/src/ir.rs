@@ -16,7 +16,6 @@
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
@@ -98,9 +97,70 @@ impl SchemaRegistry {
         }
     }
 
-    /// The target of a `#/$defs/<name>` reference, when it names a registered schema.
+    /// The target of a `#/$defs/<name>` reference, when it names a registered schema; also a
+    /// pointer into one (`#/$defs/<name>/properties/id`).
     pub fn resolve(&self, reference: &str, direction: Direction) -> Option<&Value> {
-        self.get(&def_name(reference)?, direction)
+        if let Some(name) = def_name(reference) {
+            return self.get(&name, direction);
+        }
+        let rest = reference.strip_prefix("#/$defs/")?;
+        let (token, pointer) = rest.split_once('/')?;
+        self.get(&crate::pointer::unescape(token), direction)?
+            .pointer(&format!("/{pointer}"))
+    }
+
+    /// Every registered schema in its `direction` form, under `$defs`: the one document that
+    /// `#/$defs/<name>` references resolve in when a validator is given it as a resource
+    /// (see [`SchemaRegistry::qualify`]).
+    pub fn document(&self, direction: Direction) -> Value {
+        let mut defs: serde_json::Map<String, Value> = self
+            .shared
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        if direction == Direction::Request {
+            for (k, v) in &self.request {
+                defs.insert(k.clone(), v.clone());
+            }
+        }
+        let mut doc = serde_json::Map::new();
+        doc.insert("$defs".to_owned(), Value::Object(defs));
+        Value::Object(doc)
+    }
+
+    /// `schema` with each `#/$defs/...` reference that does not resolve inside `schema` itself
+    /// made absolute against `base`, the URI under which [`SchemaRegistry::document`] is known
+    /// (`urn:x#/$defs/Pet`). Only the schema is copied, not what it references: a validator
+    /// resolves the rest in the shared document.
+    pub fn qualify(schema: &Value, base: &str) -> Value {
+        // `names`: the keys of this object are property (or definition) names, not keywords.
+        fn go(root: &Value, node: &Value, base: &str, names: bool) -> Value {
+            match node {
+                Value::Object(map) => Value::Object(
+                    map.iter()
+                        .map(|(k, v)| {
+                            let v = match (k.as_str(), v) {
+                                (_, v) if names => go(root, v, base, false),
+                                ("$ref", Value::String(r))
+                                    if r.starts_with("#/$defs/")
+                                        && root.pointer(&r[1..]).is_none() =>
+                                {
+                                    Value::String(format!("{base}{r}"))
+                                }
+                                (key, _) if holds_data(key) => v.clone(),
+                                (key, _) => go(root, v, base, holds_names(key)),
+                            };
+                            (k.clone(), v)
+                        })
+                        .collect(),
+                ),
+                Value::Array(items) => {
+                    Value::Array(items.iter().map(|v| go(root, v, base, false)).collect())
+                }
+                other => other.clone(),
+            }
+        }
+        go(schema, schema, base, false)
     }
 
     /// The target of `reference`, written in a schema whose root is `root`: inside `root` first
@@ -175,25 +235,44 @@ pub(crate) fn holds_data(keyword: &str) -> bool {
     )
 }
 
-/// Every `#/$defs/<name>` reference under `node`, as names (repeats included).
+/// Keywords whose value maps names (of properties, definitions) to schemas: a name such as
+/// `example` there is not the keyword.
+pub(crate) fn holds_names(keyword: &str) -> bool {
+    matches!(
+        keyword,
+        "properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas"
+    )
+}
+
+/// Every `#/$defs/<name>` reference under `node`, as names (repeats included); a pointer into a
+/// definition (`#/$defs/<name>/properties/id`) names the definition.
 fn collect_def_refs(node: &Value, out: &mut Vec<String>) {
-    match node {
-        Value::Object(map) => {
-            for (k, v) in map {
-                match (k.as_str(), v) {
-                    ("$ref", Value::String(r)) => out.extend(def_name(r).map(Cow::into_owned)),
-                    (key, _) if holds_data(key) => {}
-                    _ => collect_def_refs(v, out),
+    fn go(node: &Value, out: &mut Vec<String>, names: bool) {
+        match node {
+            Value::Object(map) => {
+                for (k, v) in map {
+                    match (k.as_str(), v) {
+                        (_, v) if names => go(v, out, false),
+                        ("$ref", Value::String(r)) => {
+                            if let Some(rest) = r.strip_prefix("#/$defs/") {
+                                let token = rest.split('/').next().unwrap_or(rest);
+                                out.push(crate::pointer::unescape(token).into_owned());
+                            }
+                        }
+                        (key, _) if holds_data(key) => {}
+                        (key, v) => go(v, out, holds_names(key)),
+                    }
                 }
             }
-        }
-        Value::Array(items) => {
-            for v in items {
-                collect_def_refs(v, out);
+            Value::Array(items) => {
+                for v in items {
+                    go(v, out, false);
+                }
             }
+            _ => {}
         }
-        _ => {}
     }
+    go(node, out, false)
 }
 
 /// Puts `defs` under the schema's `$defs` (wrapping a boolean schema in `allOf`); a name the

@@ -31,6 +31,7 @@ use crate::config::OperationFixtures;
 use crate::data::{self, Linked, Planned, boundary};
 use crate::failure::Failure;
 use crate::runner::{Harness, Outcome, Unsent};
+use crate::schema::InApi;
 
 /// The checks that judge every generated case: those that read one answer and hold for any valid
 /// request. (`route_identity` and the state checks judge case 1 only; `latency_budget` too.)
@@ -243,10 +244,27 @@ fn free_params<'a>(
 
 impl Harness {
     fn valid(&self, schema: &Value, value: &Value) -> bool {
-        match self.validators.get(schema).as_ref() {
+        match self
+            .validators
+            .get(schema, contractgate_spec::ir::Direction::Request)
+            .as_ref()
+        {
             Ok(v) => v.is_valid(value),
             Err(_) => false,
         }
+    }
+
+    /// `schema`, a request schema of the API, as the root of the values a case varies.
+    fn request_root<'a>(&'a self, schema: &'a Value) -> boundary::Root<'a> {
+        boundary::Root {
+            value: schema,
+            in_api: Some(InApi::request(&self.validators)),
+        }
+    }
+
+    /// A value for `schema`, a request schema of the API.
+    fn synthesize(&self, schema: &Value, seed: u64) -> Option<Value> {
+        data::synth::synthesize_in(schema, seed, Some(InApi::request(&self.validators))).ok()
     }
 
     /// Cases 2 to N of `op` (without the regressions), starting from case 1's values.
@@ -282,7 +300,7 @@ impl Harness {
             let mut c = base.clone();
             for (p, schema) in &optional {
                 if !c.params.contains_key(&p.name)
-                    && let Ok(v) = data::synth::synthesize(schema, seed ^ 0x5eed)
+                    && let Some(v) = self.synthesize(schema, seed ^ 0x5eed)
                 {
                     c.params.insert(p.name.clone(), v);
                 }
@@ -293,7 +311,9 @@ impl Harness {
         for (p, schema) in free_params(op, fixed) {
             let current = base.params.get(&p.name);
             let mut slot = Vec::new();
-            for (v, d) in boundary::variants(schema, schema, current, &p.name, seed) {
+            for (v, d) in
+                boundary::variants(self.request_root(schema), schema, current, &p.name, seed)
+            {
                 if !self.valid(schema, &v) {
                     continue;
                 }
@@ -307,7 +327,9 @@ impl Harness {
             && let (Some(schema), Some(body)) = (data::sent_body_schema(op, planned), &base.body)
         {
             let mut slot = Vec::new();
-            for (v, d) in boundary::variants(schema, schema, Some(body), "", seed) {
+            for (v, d) in
+                boundary::variants(self.request_root(schema), schema, Some(body), "", seed)
+            {
                 if !self.valid(schema, &v) {
                     continue;
                 }
@@ -347,7 +369,7 @@ impl Harness {
                 let send = p.required
                     || p.location == ParamLocation::Path
                     || (s ^ h).count_ones().is_multiple_of(2);
-                if send && let Ok(v) = data::synth::synthesize(schema, s ^ h) {
+                if send && let Some(v) = self.synthesize(schema, s ^ h) {
                     c.params.insert(p.name.clone(), v);
                 }
             }
@@ -356,7 +378,7 @@ impl Harness {
             }
             c.body = match (&fixed.body, data::sent_body_schema(op, planned)) {
                 (Some(b), _) => Some(b.clone()),
-                (None, Some(schema)) => data::synth::synthesize(schema, s ^ 0xb0d7).ok(),
+                (None, Some(schema)) => self.synthesize(schema, s ^ 0xb0d7),
                 (None, None) => base.body.clone(),
             };
             if c != base && !out.iter().any(|(o, _)| *o == c) {
@@ -659,7 +681,7 @@ impl Harness {
         if fixed.body.is_none()
             && let (Some(schema), Some(body)) = (data::sent_body_schema(op, planned), &case.body)
         {
-            for (v, d) in boundary::simpler(schema, schema, body, "") {
+            for (v, d) in boundary::simpler(self.request_root(schema), schema, body, "") {
                 if self.valid(schema, &v) {
                     let mut c = case.clone();
                     c.body = Some(v);
@@ -671,7 +693,7 @@ impl Harness {
             let Some(value) = case.params.get(&p.name) else {
                 continue;
             };
-            for (v, d) in boundary::simpler(schema, schema, value, &p.name) {
+            for (v, d) in boundary::simpler(self.request_root(schema), schema, value, &p.name) {
                 if self.valid(schema, &v) {
                     let mut c = case.clone();
                     c.params.insert(p.name.clone(), v);

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use contractgate_spec::ir::{Operation, StatusSpec};
+use contractgate_spec::ir::{Api, Direction, Operation, StatusSpec};
 use serde::Serialize;
 
 use crate::client::WireRequest;
@@ -79,7 +79,7 @@ impl Harness {
 
     /// The coverage of `op` so far.
     pub fn coverage(&self, op: &Operation) -> OperationCoverage {
-        // The schemas self-contained, whichever copy of the operation the caller has.
+        // This harness's copy of the operation: its schemas refer to this harness's registry.
         let op = self.operation(&op.id).unwrap_or(op);
         let seen = self
             .seen
@@ -87,14 +87,14 @@ impl Harness {
             .ok()
             .and_then(|s| s.get(&op.id).cloned())
             .unwrap_or_default();
-        coverage_of(op, &seen)
+        coverage_of(self.api(), op, &seen)
     }
 }
 
 /// The harness's record of every operation, by id.
 pub(crate) type SeenMap = std::sync::Mutex<HashMap<String, Seen>>;
 
-fn coverage_of(op: &Operation, seen: &Seen) -> OperationCoverage {
+fn coverage_of(api: &Api, op: &Operation, seen: &Seen) -> OperationCoverage {
     let documented: Vec<StatusSpec> = op
         .responses
         .iter()
@@ -127,7 +127,11 @@ fn coverage_of(op: &Operation, seen: &Seen) -> OperationCoverage {
                 || media.starts_with("application/x-www-form-urlencoded")
                 || media.starts_with("multipart/form-data")
             {
-                for name in crate::data::mutate::top_level_properties(schema) {
+                for name in crate::data::mutate::top_level_properties(crate::schema::Refs::new(
+                    schema,
+                    api,
+                    Direction::Request,
+                )) {
                     if !body_properties_declared.contains(&name) {
                         body_properties_declared.push(name);
                     }

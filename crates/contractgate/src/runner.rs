@@ -131,13 +131,9 @@ pub enum HarnessError {
 /// once per schema and cached.
 #[derive(Debug)]
 pub struct Harness {
-    /// The API as loaded: schemas refer to its registry ([`Api::schemas`]). The checks read
-    /// operations through [`Harness::operation`], whose schemas are self-contained.
+    /// The API as loaded: schemas refer to its registry ([`Api::schemas`]), and are walked and
+    /// validated in place (see [`crate::schema`]), never copied per operation.
     pub(crate) api: Arc<Api>,
-    /// Each operation with its schemas bundled, on first use (then kept: validators are cached by
-    /// the address of the schema they were compiled from). A run that checks a few operations of
-    /// a big spec bundles only those, and the first check starts at once.
-    bundled: Vec<OnceLock<Operation>>,
     /// Operation index by id.
     pub(crate) index: HashMap<String, usize>,
     pub(crate) target: Target,
@@ -265,7 +261,6 @@ impl Harness {
     /// A harness for `api` against `target`. Credentials named by the target's settings and not yet
     /// read are read from the process environment.
     pub fn new(api: Arc<Api>, mut target: Target) -> Harness {
-        let bundled = api.operations.iter().map(|_| OnceLock::new()).collect();
         let index = api
             .operations
             .iter()
@@ -285,11 +280,10 @@ impl Harness {
             .map(|p| crate::cases::Regressions::load(&p));
         Harness {
             redactor: Arc::new(target.redactor()),
+            validators: ValidatorCache::for_api(Arc::clone(&api)),
             api,
-            bundled,
             index,
             target,
-            validators: ValidatorCache::default(),
             sent: AtomicU64::new(0),
             next_slot: tokio::sync::Mutex::new(None),
             plans: Mutex::new(HashMap::new()),
@@ -320,25 +314,21 @@ impl Harness {
         &self.api
     }
 
-    /// The operation `id`, with every schema self-contained (bundled from the API's registry on
-    /// first use).
+    /// The operation `id`. Its schemas refer to shared ones as `#/$defs/<name>`, found in
+    /// [`Api::schemas`] of [`Harness::api`] ([`Api::bundle_operation`] makes a self-contained
+    /// copy).
     pub fn operation(&self, id: &str) -> Option<&Operation> {
         self.operation_at(*self.index.get(id)?)
     }
 
-    /// The operation at `index` in [`Api::operations`], with every schema self-contained.
+    /// The operation at `index` in [`Api::operations`].
     pub(crate) fn operation_at(&self, index: usize) -> Option<&Operation> {
-        let op = self.api.operations.get(index)?;
-        Some(
-            self.bundled
-                .get(index)?
-                .get_or_init(|| self.api.bundle_operation(op)),
-        )
+        self.api.operations.get(index)
     }
 
-    /// Every operation, in document order, each bundled as [`Harness::operation`].
+    /// Every operation, in document order.
     pub(crate) fn operations(&self) -> impl Iterator<Item = &Operation> {
-        (0..self.api.operations.len()).filter_map(|i| self.operation_at(i))
+        self.api.operations.iter()
     }
 
     /// The target.

@@ -1,26 +1,84 @@
 //! JSON Schema validation: validators compiled once per schema and cached, per-keyword errors,
 //! and the walk that finds properties a schema does not declare.
 
+use contractgate_spec::ir::{Api, Direction, SchemaRegistry};
 use serde_json::Value;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, LazyLock, Mutex, OnceLock};
 
-/// Compiles a validator for an IR schema (JSON Schema 2020-12, formats checked, OpenAPI's `byte`
-/// checked as base64).
-/// The target of `node`'s local `$ref` (`#/$defs/Pet`, percent escapes decoded) inside `root`,
-/// the bundled schema it belongs to; `None` without a `$ref` or when it names nothing.
-pub(crate) fn local_ref<'a>(root: &'a Value, node: &Value) -> Option<&'a Value> {
-    let pointer = node.get("$ref")?.as_str()?.strip_prefix('#')?;
-    root.pointer(&percent_encoding::percent_decode_str(pointer).decode_utf8_lossy())
+/// Where the `$ref`s of a schema from the IR lead: inside the schema itself first (its own
+/// `$defs`, any local pointer), then to the API's registry of shared schemas
+/// ([`Api::schemas`]), in the form for `direction`. Schemas are not copied to be walked.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Refs<'a> {
+    /// The schema whose references these are (a request body's, a response's).
+    pub root: &'a Value,
+    registry: &'a SchemaRegistry,
+    direction: Direction,
 }
 
+/// The registry of a schema that stands alone.
+static NO_SCHEMAS: LazyLock<SchemaRegistry> = LazyLock::new(SchemaRegistry::default);
+
+impl<'a> Refs<'a> {
+    /// The references of `root`, a schema of `api` used in `direction`.
+    pub(crate) fn new(root: &'a Value, api: &'a Api, direction: Direction) -> Refs<'a> {
+        Refs {
+            root,
+            registry: &api.schemas,
+            direction,
+        }
+    }
+
+    /// The references of a self-contained schema (every target inside it).
+    pub(crate) fn alone(root: &'a Value) -> Refs<'a> {
+        Refs {
+            root,
+            registry: &NO_SCHEMAS,
+            direction: Direction::Response,
+        }
+    }
+
+    /// The target of `node`'s `$ref` (`#/$defs/Pet`, percent escapes decoded); `None` without
+    /// a local `$ref` or when it names nothing.
+    pub(crate) fn target(&self, node: &Value) -> Option<&'a Value> {
+        self.follow(node.get("$ref")?.as_str()?)
+    }
+
+    /// The target of `reference` (`#/...`).
+    pub(crate) fn follow(&self, reference: &str) -> Option<&'a Value> {
+        let pointer = reference.strip_prefix('#')?;
+        let decoded = percent_encoding::percent_decode_str(pointer).decode_utf8_lossy();
+        self.root.pointer(&decoded).or_else(|| {
+            if decoded.starts_with("/$defs/") {
+                self.registry
+                    .resolve(&format!("#{decoded}"), self.direction)
+            } else {
+                None
+            }
+        })
+    }
+}
+
+/// Compiles a validator for a self-contained schema (JSON Schema 2020-12, formats checked,
+/// OpenAPI's `byte` checked as base64).
 pub(crate) fn compile(schema: &Value) -> Result<jsonschema::Validator, String> {
+    options().build(schema).map_err(|e| e.to_string())
+}
+
+fn options() -> jsonschema::ValidationOptions<'static> {
     jsonschema::options()
         .with_draft(jsonschema::Draft::Draft202012)
         .should_validate_formats(true)
         .with_format("byte", is_base64)
-        .build(schema)
-        .map_err(|e| e.to_string())
+}
+
+/// The URI under which the registry's document for `direction` is known to validators.
+fn registry_uri(direction: Direction) -> &'static str {
+    match direction {
+        Direction::Request => "urn:contractgate:schemas:request",
+        Direction::Response => "urn:contractgate:schemas:response",
+    }
 }
 
 fn is_base64(s: &str) -> bool {
@@ -50,10 +108,41 @@ pub struct SchemaError {
     pub value: String,
 }
 
-/// Validators keyed by the address of a schema inside an immutable, shared [`Api`](contractgate_spec::ir::Api).
+/// The API's schemas seen from one direction: where references lead, and validators (for the
+/// code that synthesizes and varies values).
+#[derive(Clone, Copy)]
+pub(crate) struct InApi<'a> {
+    pub cache: &'a ValidatorCache,
+    pub direction: Direction,
+}
+
+impl<'a> InApi<'a> {
+    /// Request data.
+    pub(crate) fn request(cache: &'a ValidatorCache) -> InApi<'a> {
+        InApi {
+            cache,
+            direction: Direction::Request,
+        }
+    }
+}
+
+/// A compiled validator, or why the schema does not compile.
+pub(crate) type Compiled = Arc<Result<jsonschema::Validator, String>>;
+
+/// Validators compiled lazily, once per distinct schema: looked up by the address of a schema
+/// inside an immutable, shared [`Api`], then by its text, so the many operations that answer
+/// the same schema (an error object) share one validator.
+///
+/// A schema is compiled as it is in the IR, its references to shared schemas resolved in one
+/// document per direction ([`SchemaRegistry::document`], prepared once): nothing it references is
+/// copied into it. A validator still compiles what it reaches, so memory grows with the distinct
+/// schemas checked, not with the operations.
 #[derive(Default)]
 pub(crate) struct ValidatorCache {
-    by_address: Mutex<HashMap<usize, Arc<Result<jsonschema::Validator, String>>>>,
+    api: Option<Arc<Api>>,
+    by_address: Mutex<HashMap<(usize, Direction), Compiled>>,
+    by_text: Mutex<HashMap<(Direction, String), Compiled>>,
+    registries: [OnceLock<Result<jsonschema::Registry<'static>, String>>; 2],
 }
 
 impl std::fmt::Debug for ValidatorCache {
@@ -63,22 +152,92 @@ impl std::fmt::Debug for ValidatorCache {
 }
 
 impl ValidatorCache {
-    /// The validator for `schema`, which must live as long as the cache's owner (it is keyed by
-    /// address, so it must not move: schemas inside an `Arc<Api>` qualify).
-    pub(crate) fn get(&self, schema: &Value) -> Arc<Result<jsonschema::Validator, String>> {
-        let key = std::ptr::from_ref(schema) as usize;
+    /// A cache for the schemas of `api`, whose references resolve in its registry.
+    pub(crate) fn for_api(api: Arc<Api>) -> ValidatorCache {
+        ValidatorCache {
+            api: Some(api),
+            ..ValidatorCache::default()
+        }
+    }
+
+    /// The validator for `schema`, used in `direction`; `schema` must live as long as the
+    /// cache's owner (it is keyed by address, so it must not move: schemas inside an
+    /// `Arc<Api>` qualify).
+    pub(crate) fn get(&self, schema: &Value, direction: Direction) -> Compiled {
+        let key = (std::ptr::from_ref(schema) as usize, direction);
         if let Ok(map) = self.by_address.lock()
             && let Some(v) = map.get(&key)
         {
             return Arc::clone(v);
         }
-        // Compile outside the lock: another thread may compile the same schema meanwhile, which
-        // only costs time.
-        let compiled = Arc::new(compile(schema));
+        let text = (direction, schema.to_string());
+        let known = self
+            .by_text
+            .lock()
+            .ok()
+            .and_then(|map| map.get(&text).cloned());
+        // Compile outside the locks: another thread may compile the same schema meanwhile,
+        // which only costs time.
+        let compiled = known.unwrap_or_else(|| {
+            let compiled = Arc::new(self.compile(schema, direction));
+            if let Ok(mut map) = self.by_text.lock() {
+                Arc::clone(map.entry(text).or_insert(compiled))
+            } else {
+                compiled
+            }
+        });
         if let Ok(mut map) = self.by_address.lock() {
             map.entry(key).or_insert_with(|| Arc::clone(&compiled));
         }
         compiled
+    }
+
+    /// The validator for `schema` found by its text alone: for schemas built on the fly (a
+    /// sub-schema with its root's `$defs` attached), whose address says nothing.
+    pub(crate) fn get_text(&self, schema: &Value, direction: Direction) -> Compiled {
+        let text = (direction, schema.to_string());
+        if let Some(known) = self.by_text.lock().ok().and_then(|m| m.get(&text).cloned()) {
+            return known;
+        }
+        let compiled = Arc::new(self.compile(schema, direction));
+        match self.by_text.lock() {
+            Ok(mut map) => Arc::clone(map.entry(text).or_insert(compiled)),
+            Err(_) => compiled,
+        }
+    }
+
+    /// Where the references of `root`, a schema of this cache's API used in `direction`, lead.
+    pub(crate) fn refs<'a>(&'a self, root: &'a Value, direction: Direction) -> Refs<'a> {
+        match &self.api {
+            Some(api) => Refs::new(root, api, direction),
+            None => Refs::alone(root),
+        }
+    }
+
+    fn compile(
+        &self,
+        schema: &Value,
+        direction: Direction,
+    ) -> Result<jsonschema::Validator, String> {
+        let Some(api) = self.api.as_ref().filter(|a| !a.schemas.is_empty()) else {
+            return compile(schema);
+        };
+        let slot = &self.registries[direction as usize];
+        let registry = slot
+            .get_or_init(|| {
+                jsonschema::Registry::new()
+                    .draft(jsonschema::Draft::Draft202012)
+                    .add(registry_uri(direction), api.schemas.document(direction))
+                    .and_then(|b| b.prepare())
+                    .map_err(|e| format!("the API's shared schemas do not load: {e}"))
+            })
+            .as_ref()?;
+        let qualified = SchemaRegistry::qualify(schema, registry_uri(direction));
+        options()
+            .with_registry(registry)
+            .with_base_uri("urn:contractgate:schema")
+            .build(&qualified)
+            .map_err(|e| e.to_string())
     }
 }
 
@@ -102,11 +261,11 @@ pub(crate) fn errors(validator: &jsonschema::Validator, instance: &Value) -> Vec
 /// open (nothing reported) when it has `additionalProperties`, `patternProperties`,
 /// `unevaluatedProperties`, or no `properties` at all. For `oneOf`/`anyOf`, the names of every
 /// branch count as declared.
-pub(crate) fn undeclared_properties(root: &Value, schema: &Value, instance: &Value) -> Vec<String> {
+pub(crate) fn undeclared_properties(schema: Refs<'_>, instance: &Value) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     walk(
-        root,
         schema,
+        schema.root,
         instance,
         &mut Vec::new(),
         0,
@@ -150,14 +309,14 @@ impl PropertyNode {
 /// The properties of `instance` per place, declared and undeclared by `schema` (the same walk
 /// as [`undeclared_properties`], counted by name per place). Places where the schema declares
 /// nothing (open maps, untyped values) are left out.
-pub(crate) fn property_nodes(root: &Value, schema: &Value, instance: &Value) -> Vec<PropertyNode> {
+pub(crate) fn property_nodes(schema: Refs<'_>, instance: &Value) -> Vec<PropertyNode> {
     let mut out: Vec<PropertyNode> = Vec::new();
     // The properties of one object come one after the other: the place of the previous one
     // (names, `None` for an index) saves rendering and looking it up again.
     let mut last: Option<(Vec<Option<&str>>, usize)> = None;
     walk(
-        root,
         schema,
+        schema.root,
         instance,
         &mut Vec::new(),
         0,
@@ -226,7 +385,7 @@ struct Shape<'a> {
     items: Vec<&'a Value>,
 }
 
-fn collect<'a>(root: &'a Value, schema: &'a Value, shape: &mut Shape<'a>, depth: usize) {
+fn collect<'a>(refs: Refs<'a>, schema: &'a Value, shape: &mut Shape<'a>, depth: usize) {
     if depth > 16 {
         shape.open = true;
         return;
@@ -238,8 +397,8 @@ fn collect<'a>(root: &'a Value, schema: &'a Value, shape: &mut Shape<'a>, depth:
         return;
     };
     if map.contains_key("$ref") {
-        match local_ref(root, schema) {
-            Some(target) => collect(root, target, shape, depth + 1),
+        match refs.target(schema) {
+            Some(target) => collect(refs, target, shape, depth + 1),
             None => shape.open = true,
         }
     }
@@ -266,7 +425,7 @@ fn collect<'a>(root: &'a Value, schema: &'a Value, shape: &mut Shape<'a>, depth:
     for key in ["allOf", "oneOf", "anyOf"] {
         if let Some(Value::Array(subs)) = map.get(key) {
             for sub in subs {
-                collect(root, sub, shape, depth + 1);
+                collect(refs, sub, shape, depth + 1);
             }
         }
     }
@@ -322,9 +481,9 @@ impl Seen<'_> {
 /// Walks `instance` along `schema`, calling `visit` with the place of every object property
 /// (`at`, the segments of the object holding it), its name, and what the schema says of it.
 /// Declared properties are walked into; undeclared ones are not.
-fn walk<'v>(
-    root: &Value,
-    schema: &Value,
+fn walk<'s, 'v>(
+    refs: Refs<'s>,
+    schema: &'s Value,
     instance: &'v Value,
     at: &mut Vec<Segment<'v>>,
     depth: usize,
@@ -334,7 +493,7 @@ fn walk<'v>(
         return;
     }
     let mut shape = Shape::default();
-    collect(root, schema, &mut shape, 0);
+    collect(refs, schema, &mut shape, 0);
     match instance {
         Value::Object(obj) => {
             let closed = shape.has_properties && !shape.open;
@@ -351,7 +510,7 @@ fn walk<'v>(
                 );
                 at.push(Segment::Name(name));
                 for (_, sub) in shape.declared.iter().filter(|(n, _)| *n == name.as_str()) {
-                    walk(root, sub, value, at, depth + 1, visit);
+                    walk(refs, sub, value, at, depth + 1, visit);
                 }
                 at.pop();
             }
@@ -360,7 +519,7 @@ fn walk<'v>(
             for (i, item) in items.iter().enumerate() {
                 at.push(Segment::Index(i));
                 for sub in &shape.items {
-                    walk(root, sub, item, at, depth + 1, visit);
+                    walk(refs, sub, item, at, depth + 1, visit);
                 }
                 at.pop();
             }
@@ -383,12 +542,12 @@ mod tests {
         });
         let body = json!({"id": 1, "secret": true, "tags": [{"name": "a", "colour": "red"}]});
         assert_eq!(
-            undeclared_properties(&schema, &schema, &body),
+            undeclared_properties(Refs::alone(&schema), &body),
             vec!["/secret".to_owned(), "/tags/0/colour".to_owned()]
         );
         let open =
             json!({"type": "object", "properties": {"id": {}}, "additionalProperties": true});
-        assert!(undeclared_properties(&open, &open, &json!({"x": 1})).is_empty());
+        assert!(undeclared_properties(Refs::alone(&open), &json!({"x": 1})).is_empty());
     }
 
     #[test]
@@ -399,7 +558,7 @@ mod tests {
             "$defs": {"Trip": {"type": "object", "properties": {"id": {"type": "string"}, "origin": {"type": "string"}}}}
         });
         let body = json!({"data": [{"id": "a", "name": "x", "address": "y"}, {"id": "b", "name": "z", "timezone": "t"}], "meta": {"anything": 1}});
-        let nodes = property_nodes(&schema, &schema, &body);
+        let nodes = property_nodes(Refs::alone(&schema), &body);
         assert_eq!(
             nodes,
             vec![

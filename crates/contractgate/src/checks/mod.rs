@@ -41,11 +41,22 @@ pub(crate) enum Verdict {
 
 /// What checks get besides the exchange.
 pub(crate) struct Context<'a> {
-    /// For the other operations (bundled, through [`Harness::operations`]).
+    /// For the other operations and the API's shared schemas.
     pub harness: &'a crate::runner::Harness,
     pub operation: &'a Operation,
     pub settings: &'a Settings,
     pub validators: &'a ValidatorCache,
+}
+
+impl<'a> Context<'a> {
+    /// Where the `$ref`s of `schema`, a schema of this API used in `direction`, lead.
+    pub(crate) fn refs(
+        &self,
+        schema: &'a serde_json::Value,
+        direction: contractgate_spec::ir::Direction,
+    ) -> crate::schema::Refs<'a> {
+        crate::schema::Refs::new(schema, self.harness.api(), direction)
+    }
 }
 
 /// Judges the positive exchange with one check (the checks that use it).

@@ -28,7 +28,11 @@ pub(crate) fn check(ctx: &Context<'_>, exchange: &Exchange) -> Verdict {
             continue;
         };
         let instance = coerce(value, schema);
-        if let Ok(validator) = ctx.validators.get(schema).as_ref() {
+        if let Ok(validator) = ctx
+            .validators
+            .get(schema, contractgate_spec::ir::Direction::Response)
+            .as_ref()
+        {
             for e in validator.iter_errors(&instance) {
                 problems.push(format!("header `{name}: {value}` is invalid: {e}"));
             }

@@ -13,6 +13,7 @@ use crate::client::Exchange;
 use crate::data::serialize::is_json;
 use crate::failure::Finding;
 use crate::schema::{errors, undeclared_properties};
+use contractgate_spec::ir::Direction;
 
 pub(crate) fn check(ctx: &Context<'_>, exchange: &Exchange) -> Verdict {
     let r = &exchange.response;
@@ -76,7 +77,7 @@ pub(crate) fn check(ctx: &Context<'_>, exchange: &Exchange) -> Verdict {
             );
         }
     };
-    let validator = ctx.validators.get(schema);
+    let validator = ctx.validators.get(schema, Direction::Response);
     let validator = match validator.as_ref() {
         Ok(v) => v,
         Err(e) => {
@@ -91,7 +92,7 @@ pub(crate) fn check(ctx: &Context<'_>, exchange: &Exchange) -> Verdict {
     for e in &mut schema_errors {
         e.value = value_excerpt(body, &e.instance_path);
     }
-    let undeclared = undeclared_properties(schema, schema, body);
+    let undeclared = undeclared_properties(ctx.refs(schema, Direction::Response), body);
     let undeclared_lines: Vec<String> = undeclared
         .iter()
         .map(|p| format!("undeclared property {p}: the documented schema does not list it"))
@@ -204,7 +205,7 @@ fn items(
             ));
         }
     };
-    let validator = ctx.validators.get(item_schema);
+    let validator = ctx.validators.get(item_schema, Direction::Response);
     let validator = match validator.as_ref() {
         Ok(v) => v,
         Err(e) => {

@@ -26,7 +26,8 @@ use super::{Context, Verdict, documented_media, documented_response};
 use crate::client::Exchange;
 use crate::data::serialize::is_json;
 use crate::failure::Finding;
-use crate::schema::{PropertyNode, property_nodes, undeclared_properties};
+use crate::schema::{PropertyNode, Refs, property_nodes, undeclared_properties};
+use contractgate_spec::ir::Direction;
 
 /// The fewest undeclared names at the principal place for the body's own evidence to count.
 pub(crate) const MIN_FOREIGN: usize = 2;
@@ -65,7 +66,7 @@ pub(crate) fn check(ctx: &Context<'_>, exchange: &Exchange) -> Verdict {
             "the body is not JSON (response_schema_conformance reports it)".into(),
         );
     };
-    let nodes = property_nodes(schema, schema, body);
+    let nodes = property_nodes(ctx.refs(schema, Direction::Response), body);
     let principal = principal(&nodes);
     let foreign = principal.filter(|n| is_foreign(n));
     let hint = if nodes.iter().all(|n| n.undeclared.is_empty()) {
@@ -142,7 +143,9 @@ fn place(at: &str) -> String {
 /// of its properties.
 pub(crate) fn hint(ctx: &Context<'_>, body: &Value) -> Option<String> {
     ctx.harness
-        .operations()
+        .api()
+        .operations
+        .iter()
         .filter(|other| other.id != ctx.operation.id)
         .find(|other| answers(ctx, other, body))
         .map(|other| {
@@ -164,24 +167,27 @@ fn answers(ctx: &Context<'_>, other: &Operation, body: &Value) -> bool {
             let Some(schema) = media.schema.as_ref().filter(|_| is_json(mt)) else {
                 return false;
             };
-            !is_trivial(schema)
+            let refs = ctx.refs(schema, Direction::Response);
+            // The walk first: it is cheap, and most schemas fail it, so their validators are
+            // never compiled.
+            !is_trivial(refs)
+                && undeclared_properties(refs, body).is_empty()
                 && ctx
                     .validators
-                    .get(schema)
+                    .get(schema, Direction::Response)
                     .as_ref()
                     .as_ref()
                     .is_ok_and(|v| v.is_valid(body))
-                && undeclared_properties(schema, schema, body).is_empty()
         })
     })
 }
 
 /// Schemas that accept nearly anything say nothing about identity (a top-level `$ref` into the
 /// schema's own `$defs` is followed first: that is how the IR shapes named schemas).
-fn is_trivial(schema: &Value) -> bool {
-    let mut node = schema;
+fn is_trivial(schema: Refs<'_>) -> bool {
+    let mut node = schema.root;
     for _ in 0..8 {
-        let Some(target) = crate::schema::local_ref(schema, node) else {
+        let Some(target) = schema.target(node) else {
             break;
         };
         node = target;

@@ -17,7 +17,8 @@
 
 use std::sync::Arc;
 
-use contractgate_spec::ir::{Method, Operation};
+use crate::schema::Refs;
+use contractgate_spec::ir::{Direction, Method, Operation};
 
 use super::{Check, Verdict};
 use crate::client::Exchange;
@@ -162,7 +163,7 @@ impl Harness {
         let Some(read) = read.as_object() else {
             return self.outcome(op, check, Verdict::Pass(Vec::new()), exchange);
         };
-        let mismatches = differences(op, status, &sent, read);
+        let mismatches = differences(self.api(), op, status, &sent, read);
         let verdict = if mismatches.is_empty() {
             Verdict::Pass(Vec::new())
         } else {
@@ -244,7 +245,7 @@ impl Harness {
                 warnings: Vec::new(),
             };
         };
-        let mismatches = differences(read, read_status, &sent, got);
+        let mismatches = differences(self.api(), read, read_status, &sent, got);
         if mismatches.is_empty() {
             return Outcome::Passed {
                 warnings: Vec::new(),
@@ -309,6 +310,7 @@ impl Harness {
 /// The values of `sent` that `got` (the answer of `read` with `status`) reads back otherwise, for
 /// the top-level properties its schema declares and it carries: `` `name`: sent "a", read "b" ``.
 fn differences(
+    api: &contractgate_spec::ir::Api,
     read: &Operation,
     status: u16,
     sent: &serde_json::Map<String, serde_json::Value>,
@@ -316,6 +318,7 @@ fn differences(
 ) -> Vec<String> {
     let schema = crate::checks::documented_response(read, status)
         .and_then(|r| r.content.values().find_map(|m| m.schema.as_ref()));
+    let schema = schema.map(|s| Refs::new(s, api, Direction::Response));
     let declared = schema
         .map(crate::data::mutate::top_level_properties)
         .unwrap_or_default();
@@ -336,8 +339,8 @@ fn differences(
 }
 
 /// The `format` of a top-level property of `schema` (through `$ref` and `allOf`).
-fn property_format(schema: &serde_json::Value, name: &str) -> Option<String> {
-    let mut stack = vec![schema];
+fn property_format(schema: Refs<'_>, name: &str) -> Option<String> {
+    let mut stack = vec![schema.root];
     let mut steps = 0;
     while let Some(node) = stack.pop() {
         steps += 1;
@@ -347,7 +350,7 @@ fn property_format(schema: &serde_json::Value, name: &str) -> Option<String> {
         if let Some(p) = node.get("properties").and_then(|p| p.get(name)) {
             let mut q = p;
             for _ in 0..8 {
-                match crate::schema::local_ref(schema, q) {
+                match schema.target(q) {
                     Some(target) => q = target,
                     None => break,
                 }
@@ -357,7 +360,7 @@ fn property_format(schema: &serde_json::Value, name: &str) -> Option<String> {
                 .and_then(serde_json::Value::as_str)
                 .map(str::to_owned);
         }
-        if let Some(target) = crate::schema::local_ref(schema, node) {
+        if let Some(target) = schema.target(node) {
             stack.push(target);
         }
         if let Some(serde_json::Value::Array(all)) = node.get("allOf") {

@@ -14,7 +14,8 @@
 
 use serde_json::{Map, Value, json};
 
-use super::synth::{Generator, synthesize};
+use super::synth::{Generator, synthesize_in};
+use crate::schema::InApi;
 
 /// How deep into nested objects and arrays variants and simpler values are looked for.
 const MAX_DEPTH: usize = 2;
@@ -23,13 +24,27 @@ const LONGEST: usize = 4096;
 /// Text with characters outside ASCII: accents, a symbol, CJK, an emoji (4 bytes in UTF-8).
 const NON_ASCII: &str = "ünïcødé ✓ 日本語 🦀";
 
-/// The schema with the root's `$defs` attached, so that it stands alone.
-fn standalone(schema: &Value, root: &Value) -> Value {
+/// The schema a value varies in: its root (which may hold `$defs`), and the API whose shared
+/// schemas its references reach.
+#[derive(Clone, Copy)]
+pub(crate) struct Root<'a> {
+    pub value: &'a Value,
+    pub in_api: Option<InApi<'a>>,
+}
+
+/// The schema with the root's `$defs` attached, so that it stands alone but for references to
+/// the API's shared schemas.
+fn standalone(schema: &Value, root: Root<'_>) -> Value {
     let mut schema = schema.clone();
-    if let (Value::Object(map), Some(defs)) = (&mut schema, root.get("$defs")) {
+    if let (Value::Object(map), Some(defs)) = (&mut schema, root.value.get("$defs")) {
         map.entry("$defs").or_insert_with(|| defs.clone());
     }
     schema
+}
+
+/// A value for `schema`, part of `root`.
+fn synthesize(root: Root<'_>, schema: &Value, seed: u64) -> Option<Value> {
+    synthesize_in(&standalone(schema, root), seed, root.in_api).ok()
 }
 
 /// `` `bio` `` at the top of a body, `` `address.city` `` below it, `the value` for the whole.
@@ -62,7 +77,7 @@ fn short(v: &Value) -> String {
 /// each with what it is (`` `bio` at its maxLength (280 characters) ``). `at` names where the value
 /// is (`""` for the whole value).
 pub(crate) fn variants(
-    root: &Value,
+    root: Root<'_>,
     schema: &Value,
     base: Option<&Value>,
     at: &str,
@@ -74,8 +89,8 @@ pub(crate) fn variants(
     out
 }
 
-fn flat(root: &Value, schema: &Value) -> Option<Map<String, Value>> {
-    match Generator::new(root, 0).flatten_schema(schema) {
+fn flat(root: Root<'_>, schema: &Value) -> Option<Map<String, Value>> {
+    match Generator::within(root.value, 0, root.in_api).flatten_schema(schema) {
         Ok(Value::Object(map)) => Some(map),
         _ => None,
     }
@@ -99,7 +114,7 @@ fn count(map: &Map<String, Value>, key: &str) -> Option<usize> {
 
 #[allow(clippy::too_many_lines)] // one arm per kind of value, in the order the docs list them
 fn collect_variants(
-    root: &Value,
+    root: Root<'_>,
     schema: &Value,
     base: Option<&Value>,
     at: &str,
@@ -130,7 +145,7 @@ fn collect_variants(
             rest.remove(key);
             for (i, branch) in branches.iter().enumerate() {
                 let merged = super::synth::merge(Value::Object(rest.clone()), branch.clone());
-                if let Ok(v) = synthesize(&standalone(&merged, root), seed ^ i as u64) {
+                if let Some(v) = synthesize(root, &merged, seed ^ i as u64) {
                     out.push((v, format!("{what} from {key} branch {i}")));
                 }
             }
@@ -231,7 +246,7 @@ fn collect_variants(
             let item = base_items
                 .first()
                 .cloned()
-                .or_else(|| synthesize(&standalone(&items, root), seed).ok());
+                .or_else(|| synthesize(root, &items, seed));
             if min == 0 {
                 out.push((json!([]), format!("{what} an empty array")));
             }
@@ -244,8 +259,8 @@ fn collect_variants(
                     let many: Vec<Value> = (0..n)
                         .map(|i| {
                             base_items.get(i).cloned().unwrap_or_else(|| {
-                                synthesize(&standalone(&items, root), seed ^ (i as u64 + 1))
-                                    .unwrap_or_else(|_| item.clone())
+                                synthesize(root, &items, seed ^ (i as u64 + 1))
+                                    .unwrap_or_else(|| item.clone())
                             })
                         })
                         .collect();
@@ -302,7 +317,7 @@ fn collect_variants(
             let mut full = obj.clone();
             for (i, (key, sub)) in properties.iter().enumerate() {
                 if !full.contains_key(key)
-                    && let Ok(v) = synthesize(&standalone(sub, root), seed ^ (i as u64 + 7))
+                    && let Some(v) = synthesize(root, sub, seed ^ (i as u64 + 7))
                 {
                     full.insert(key.clone(), v);
                 }
@@ -356,7 +371,7 @@ fn sized(base: &str, n: usize) -> String {
 /// Simpler values than `value` for `schema`, simplest first: optional properties left out,
 /// strings and arrays shortened, numbers moved toward zero (and the same inside, two levels deep).
 pub(crate) fn simpler(
-    root: &Value,
+    root: Root<'_>,
     schema: &Value,
     value: &Value,
     at: &str,
@@ -368,7 +383,7 @@ pub(crate) fn simpler(
 }
 
 fn collect_simpler(
-    root: &Value,
+    root: Root<'_>,
     schema: &Value,
     value: &Value,
     at: &str,
@@ -502,7 +517,16 @@ mod tests {
             }
         });
         let base = json!({"name": "ada", "limit": 10, "tags": ["x"]});
-        let found = variants(&schema, &schema, Some(&base), "", 1);
+        let found = variants(
+            Root {
+                value: &schema,
+                in_api: None,
+            },
+            &schema,
+            Some(&base),
+            "",
+            1,
+        );
         let said: Vec<&str> = found.iter().map(|(_, d)| d.as_str()).collect();
         for expected in [
             "the value with every optional property absent",
@@ -542,7 +566,15 @@ mod tests {
             }
         });
         let value = json!({"name": "abcdef", "bio": "hello", "n": 40});
-        let found = simpler(&schema, &schema, &value, "");
+        let found = simpler(
+            Root {
+                value: &schema,
+                in_api: None,
+            },
+            &schema,
+            &value,
+            "",
+        );
         assert_eq!(found[0].0, json!({"name": "abcdef", "n": 40}));
         assert_eq!(found[0].1, "without `bio`");
         assert!(

@@ -1,9 +1,11 @@
 //! Values the spec itself gives: parameter and media type `example`/`examples`, then the schema's
 //! `example`, `examples`, `default`, `const` and first `enum` value.
 
-use contractgate_spec::ir::{Example, MediaType, Parameter};
+use contractgate_spec::ir::{Direction, Example, MediaType, Parameter};
 use indexmap::IndexMap;
 use serde_json::Value;
+
+use crate::schema::{Refs, ValidatorCache};
 
 fn named(examples: &IndexMap<String, Example>) -> impl Iterator<Item = Value> + '_ {
     examples.values().filter_map(|e| e.value.clone())
@@ -11,23 +13,16 @@ fn named(examples: &IndexMap<String, Example>) -> impl Iterator<Item = Value> + 
 
 /// Candidate values from a schema, in order: `example`, `examples[*]`, `default`, `const`,
 /// `enum[0]` (following a top-level `$ref` into the schema's own `$defs`).
-pub fn schema_examples(schema: &Value) -> Vec<Value> {
+pub(crate) fn schema_examples(schema: Refs<'_>) -> Vec<Value> {
     let mut out = Vec::new();
-    let mut node = schema;
+    let mut node = schema.root;
     for _ in 0..8 {
-        match node.get("$ref").and_then(Value::as_str) {
-            Some(r) => {
-                let pointer = r.strip_prefix('#').unwrap_or(r);
-                let decoded = percent_encoding::percent_decode_str(pointer).decode_utf8_lossy();
-                match schema.pointer(&decoded) {
-                    Some(target) => node = target,
-                    None => break,
-                }
-            }
+        match schema.target(node) {
+            Some(target) => node = target,
             None => break,
         }
     }
-    for n in [schema, node] {
+    for n in [schema.root, node] {
         if let Some(e) = n.get("example") {
             out.push(e.clone());
         }
@@ -45,7 +40,7 @@ pub fn schema_examples(schema: &Value) -> Vec<Value> {
         {
             out.push(first.clone());
         }
-        if std::ptr::eq(schema, node) {
+        if std::ptr::eq(schema.root, node) {
             break;
         }
     }
@@ -53,7 +48,7 @@ pub fn schema_examples(schema: &Value) -> Vec<Value> {
 }
 
 /// Candidate values for a parameter, best first.
-pub fn parameter_examples(p: &Parameter) -> Vec<Value> {
+pub(crate) fn parameter_examples(p: &Parameter, schemas: &ValidatorCache) -> Vec<Value> {
     let mut out: Vec<Value> = p
         .example
         .iter()
@@ -61,16 +56,16 @@ pub fn parameter_examples(p: &Parameter) -> Vec<Value> {
         .chain(named(&p.examples))
         .collect();
     if let Some((_, media)) = &p.content {
-        out.extend(media_examples(media));
+        out.extend(media_examples(media, schemas));
     }
     if let Some(schema) = &p.schema {
-        out.extend(schema_examples(schema));
+        out.extend(schema_examples(schemas.refs(schema, Direction::Request)));
     }
     out
 }
 
 /// Candidate values for a media type (request body), best first.
-pub fn media_examples(media: &MediaType) -> Vec<Value> {
+pub(crate) fn media_examples(media: &MediaType, schemas: &ValidatorCache) -> Vec<Value> {
     let mut out: Vec<Value> = media
         .example
         .iter()
@@ -78,7 +73,7 @@ pub fn media_examples(media: &MediaType) -> Vec<Value> {
         .chain(named(&media.examples))
         .collect();
     if let Some(schema) = &media.schema {
-        out.extend(schema_examples(schema));
+        out.extend(schema_examples(schemas.refs(schema, Direction::Request)));
     }
     out
 }

@@ -10,13 +10,13 @@ pub(crate) mod mutate;
 pub mod serialize;
 pub mod synth;
 
-use contractgate_spec::ir::{Operation, ParamLocation, Parameter};
+use contractgate_spec::ir::{Direction, Operation, ParamLocation, Parameter};
 use serde_json::Value;
 
 use crate::config::OperationFixtures;
-use crate::schema::ValidatorCache;
+use crate::schema::{InApi, Refs, ValidatorCache};
 use serialize::{Body, Placed, encodable_rank, encode_body, serialize_parameter};
-use synth::{seed_for, synthesize};
+use synth::{seed_for, synthesize_in};
 
 /// The request data of one operation, serialized.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -116,7 +116,7 @@ fn choose(
     if let Some(v) = fixture {
         return Ok(Some(v.clone()));
     }
-    let validator = schema.map(|s| validators.get(s));
+    let validator = schema.map(|s| validators.get(s, Direction::Request));
     if let Some((v, note)) = linked {
         // A value the server itself gave is used even when it breaks the schema (that is worth
         // knowing, and says so).
@@ -142,7 +142,7 @@ fn choose(
         return Ok(None);
     }
     match schema {
-        Some(schema) => synthesize(schema, seed)
+        Some(schema) => synthesize_in(schema, seed, Some(InApi::request(validators)))
             .map(Some)
             .map_err(|e| DataError(format!("{what}: {e}"))),
         None => Ok(Some(Value::String("value".into()))),
@@ -191,7 +191,7 @@ pub(crate) fn plan_with(
             &what,
             fixture,
             linked.param(p),
-            examples_or_none(param_candidates(p)),
+            examples_or_none(examples::parameter_examples(p, validators)),
             schema,
             required,
             s,
@@ -203,7 +203,8 @@ pub(crate) fn plan_with(
         };
         if p.location == ParamLocation::Path && value.as_str() == Some("") {
             // An empty path segment would address another route.
-            value = non_empty(schema, s).map_err(|e| DataError(format!("{what}: {e}")))?;
+            value =
+                non_empty(schema, s, validators).map_err(|e| DataError(format!("{what}: {e}")))?;
         }
         place(&mut planned, p, &value)?;
         planned.values.push((p.location, p.name.clone(), value));
@@ -223,7 +224,7 @@ pub(crate) fn plan_with(
                     "the request body",
                     fixture,
                     linked.body.as_ref().map(|(v, n)| (v, n.as_str())),
-                    examples_or_none(examples::media_examples(media)),
+                    examples_or_none(examples::media_examples(media, validators)),
                     media.schema.as_ref(),
                     true,
                     s,
@@ -250,11 +251,11 @@ pub(crate) fn plan_with(
     Ok(planned)
 }
 
-fn param_candidates(p: &Parameter) -> Vec<Value> {
-    examples::parameter_examples(p)
-}
-
-fn non_empty(schema: Option<&Value>, seed: u64) -> Result<Value, synth::Unsatisfiable> {
+fn non_empty(
+    schema: Option<&Value>,
+    seed: u64,
+    validators: &ValidatorCache,
+) -> Result<Value, synth::Unsatisfiable> {
     let patched = match schema {
         Some(Value::Object(m)) => {
             let mut m = m.clone();
@@ -268,7 +269,7 @@ fn non_empty(schema: Option<&Value>, seed: u64) -> Result<Value, synth::Unsatisf
         }
         _ => serde_json::json!({"type": "string", "minLength": 1}),
     };
-    synthesize(&patched, seed)
+    synthesize_in(&patched, seed, Some(InApi::request(validators)))
 }
 
 fn place(planned: &mut Planned, p: &Parameter, value: &Value) -> Result<(), DataError> {
@@ -305,11 +306,11 @@ pub(crate) fn negative(
         && serialize::is_json(&body.content_type)
         && let Some(schema) = sent_body_schema(op, planned)
         && let Ok(value) = serde_json::from_slice::<Value>(&body.bytes)
-        && let Ok(validator) = validators.get(schema).as_ref()
+        && let Ok(validator) = validators.get(schema, Direction::Request).as_ref()
     {
         let mut mutants: Vec<(Value, String)> = Vec::new();
         if let Value::Object(map) = &value {
-            for name in required_names(schema) {
+            for name in required_names(validators.refs(schema, Direction::Request)) {
                 if map.contains_key(&name) {
                     let mut m = map.clone();
                     m.shift_remove(&name);
@@ -361,9 +362,9 @@ pub(crate) fn negative(
 }
 
 /// `required` at the top of a schema (following a top-level `$ref` and `allOf`).
-fn required_names(schema: &Value) -> Vec<String> {
+fn required_names(schema: Refs<'_>) -> Vec<String> {
     let mut out = Vec::new();
-    let mut stack = vec![schema];
+    let mut stack = vec![schema.root];
     let mut seen = 0;
     while let Some(node) = stack.pop() {
         seen += 1;
@@ -373,7 +374,7 @@ fn required_names(schema: &Value) -> Vec<String> {
         if let Some(Value::Array(r)) = node.get("required") {
             out.extend(r.iter().filter_map(Value::as_str).map(str::to_owned));
         }
-        if let Some(target) = crate::schema::local_ref(schema, node) {
+        if let Some(target) = schema.target(node) {
             stack.push(target);
         }
         if let Some(Value::Array(all)) = node.get("allOf") {

@@ -12,12 +12,12 @@
 //! property, a body of the wrong type, a dropped required query parameter), at most
 //! [`MAX_MUTANTS`] in all, in an order fixed by the seed.
 
-use contractgate_spec::ir::{Operation, ParamLocation, Parameter};
+use contractgate_spec::ir::{Direction, Operation, ParamLocation, Parameter};
 use serde_json::{Map, Value, json};
 
 use super::Planned;
 use super::serialize::{Body, Placed, essence, is_json, serialize_parameter};
-use crate::schema::ValidatorCache;
+use crate::schema::{Refs, ValidatorCache};
 
 /// The most requests `negative_data_rejection` sends for one operation.
 pub(crate) const MAX_MUTANTS: usize = 8;
@@ -82,7 +82,7 @@ pub(crate) fn mutants(
 // Schema reading: a schema node with its `$ref` targets and `allOf` members.
 
 /// `schema` and what it pulls in through local `$ref`s (into `root`) and `allOf`, outermost first.
-fn resolve<'a>(root: &'a Value, schema: &'a Value) -> Vec<&'a Value> {
+fn resolve<'a>(root: Refs<'a>, schema: &'a Value) -> Vec<&'a Value> {
     let mut out = Vec::new();
     let mut stack = vec![schema];
     while let Some(node) = stack.pop() {
@@ -93,7 +93,7 @@ fn resolve<'a>(root: &'a Value, schema: &'a Value) -> Vec<&'a Value> {
         if let Some(Value::Array(all)) = node.get("allOf") {
             stack.extend(all.iter().rev());
         }
-        if let Some(target) = crate::schema::local_ref(root, node) {
+        if let Some(target) = root.target(node) {
             stack.push(target);
         }
     }
@@ -120,8 +120,8 @@ fn types(nodes: &[&Value]) -> Vec<String> {
 
 /// The property names an object schema declares at its top level (through `$ref` and `allOf`),
 /// in document order.
-pub(crate) fn top_level_properties(schema: &Value) -> Vec<String> {
-    properties(&resolve(schema, schema))
+pub(crate) fn top_level_properties(schema: Refs<'_>) -> Vec<String> {
+    properties(&resolve(schema, schema.root))
         .into_iter()
         .map(|(name, _)| name.to_owned())
         .collect()
@@ -386,7 +386,8 @@ fn body_lanes(op: &Operation, planned: &Planned, validators: &ValidatorCache) ->
     let Ok(value) = serde_json::from_slice::<Value>(&body.bytes) else {
         return Vec::new();
     };
-    let compiled = validators.get(root);
+    let compiled = validators.get(root, Direction::Request);
+    let refs = validators.refs(root, Direction::Request);
     let Ok(validator) = compiled.as_ref() else {
         return Vec::new();
     };
@@ -416,11 +417,11 @@ fn body_lanes(op: &Operation, planned: &Planned, validators: &ValidatorCache) ->
             })
             .collect()
     };
-    let nodes = resolve(root, root);
+    let nodes = resolve(refs, root);
     let mut lanes: Vec<Vec<Mutant>> = Vec::new();
     let mut nested: Vec<Vec<Mutant>> = Vec::new();
     for (name, sub) in properties(&nodes) {
-        let sub_nodes = resolve(root, sub);
+        let sub_nodes = resolve(refs, sub);
         let current = top.get(name);
         let at = format!("/{}", pointer_token(name));
         let set = |v: Value| {
@@ -441,7 +442,7 @@ fn body_lanes(op: &Operation, planned: &Planned, validators: &ValidatorCache) ->
             let mut candidates: Vec<(Value, String, String)> = Vec::new();
             for (inner_name, inner_sub) in properties(&sub_nodes) {
                 let inner_at = format!("{at}/{}", pointer_token(inner_name));
-                for (v, kw) in replacements(&resolve(root, inner_sub), inner.get(inner_name)) {
+                for (v, kw) in replacements(&resolve(refs, inner_sub), inner.get(inner_name)) {
                     let text = format!(
                         "the body with `{inner_at}` set to {} (violates `{kw}`)",
                         show(&v)
@@ -485,11 +486,11 @@ fn param_lanes(op: &Operation, planned: &Planned, validators: &ValidatorCache) -
         .filter(|p| p.content.is_none())
         .filter_map(|p| p.schema.as_ref().map(|s| (p, s)))
         .map(|(p, schema)| {
-            let compiled = validators.get(schema);
+            let compiled = validators.get(schema, Direction::Request);
             let Ok(validator) = compiled.as_ref() else {
                 return Vec::new();
             };
-            let nodes = resolve(schema, schema);
+            let nodes = resolve(validators.refs(schema, Direction::Request), schema);
             let ts = types(&nodes);
             if ts.iter().any(|t| t == "array" || t == "object") {
                 return Vec::new();
@@ -618,7 +619,7 @@ mod tests {
     #[test]
     fn refs_and_all_of_are_followed() {
         let root = json!({"$ref": "#/$defs/A", "$defs": {"A": {"allOf": [{"properties": {"x": {"type": "string"}}}], "additionalProperties": false}}});
-        let nodes = resolve(&root, &root);
+        let nodes = resolve(Refs::alone(&root), &root);
         assert_eq!(properties(&nodes).len(), 1);
         assert!(closed(&nodes));
     }
@@ -628,8 +629,9 @@ mod tests {
     fn user_service_mutants() {
         let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../../examples/user-service/openapi.yaml");
-        let api = contractgate_spec::load(&file).unwrap().api.bundled();
-        let validators = ValidatorCache::default();
+        // As the harness reads it: schemas refer to the shared ones, resolved in place.
+        let api = std::sync::Arc::new(contractgate_spec::load(&file).unwrap().api);
+        let validators = ValidatorCache::for_api(std::sync::Arc::clone(&api));
         let mut all = Vec::new();
         for op in &api.operations {
             let planned =

@@ -13,8 +13,9 @@ use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
 use serde_json::{Map, Number, Value, json};
 use std::collections::HashMap;
+use std::sync::Arc;
 
-use crate::schema::compile;
+use crate::schema::{InApi, Refs, compile};
 
 /// Nesting depth past which only required properties and minimum item counts are generated.
 const SHALLOW_DEPTH: usize = 3;
@@ -34,12 +35,37 @@ pub struct Unsatisfiable {
 /// Synthesizes a value for `schema` that validates against it (formats checked), trying a few
 /// seeds derived from `seed`. Same schema and seed, same value.
 pub fn synthesize(schema: &Value, seed: u64) -> Result<Value, Unsatisfiable> {
-    let validator = compile(schema).map_err(|e| Unsatisfiable {
+    synthesize_in(schema, seed, None)
+}
+
+/// [`synthesize`] for a schema of the API (`in_api`): its references to shared schemas resolve
+/// in the API's registry.
+pub(crate) fn synthesize_in(
+    schema: &Value,
+    seed: u64,
+    in_api: Option<InApi<'_>>,
+) -> Result<Value, Unsatisfiable> {
+    let compiled;
+    let validator = match in_api {
+        Some(a) => {
+            compiled = a.cache.get_text(schema, a.direction);
+            compiled.as_ref().as_ref().map_err(Clone::clone)
+        }
+        None => {
+            compiled = Arc::new(compile(schema));
+            compiled.as_ref().as_ref().map_err(Clone::clone)
+        }
+    }
+    .map_err(|e| Unsatisfiable {
         reason: format!("the schema does not compile: {e}"),
     })?;
     let mut last = String::new();
     for attempt in 0..ATTEMPTS {
-        let mut g = Generator::new(schema, seed.wrapping_add(attempt.wrapping_mul(0x9E37_79B9)));
+        let mut g = Generator::within(
+            schema,
+            seed.wrapping_add(attempt.wrapping_mul(0x9E37_79B9)),
+            in_api,
+        );
         match g.gen_value(schema, 0) {
             Ok(value) => {
                 let errors: Vec<String> = validator
@@ -75,7 +101,8 @@ pub fn seed_for(parts: &[&str]) -> u64 {
 }
 
 pub(crate) struct Generator<'a> {
-    root: &'a Value,
+    refs: Refs<'a>,
+    in_api: Option<InApi<'a>>,
     rng: Xoshiro256PlusPlus,
     node_validators: HashMap<String, Option<jsonschema::Validator>>,
 }
@@ -83,9 +110,14 @@ pub(crate) struct Generator<'a> {
 type GenResult = Result<Value, String>;
 
 impl<'a> Generator<'a> {
-    pub(crate) fn new(root: &'a Value, seed: u64) -> Self {
+    /// A generator for `root`, a schema of the API (`in_api`) or one that stands alone.
+    pub(crate) fn within(root: &'a Value, seed: u64, in_api: Option<InApi<'a>>) -> Self {
         Generator {
-            root,
+            refs: match in_api {
+                Some(a) => a.cache.refs(root, a.direction),
+                None => Refs::alone(root),
+            },
+            in_api,
             rng: Xoshiro256PlusPlus::seed_from_u64(seed),
             node_validators: HashMap::new(),
         }
@@ -94,8 +126,14 @@ impl<'a> Generator<'a> {
     /// Whether `value` validates against `node` (a sub-schema of the root, with the root's `$defs`).
     fn node_accepts(&mut self, node: &Value, value: &Value) -> bool {
         let mut schema = node.clone();
-        if let (Value::Object(map), Some(defs)) = (&mut schema, self.root.get("$defs")) {
+        if let (Value::Object(map), Some(defs)) = (&mut schema, self.refs.root.get("$defs")) {
             map.entry("$defs").or_insert_with(|| defs.clone());
+        }
+        if let Some(a) = self.in_api {
+            return match a.cache.get_text(&schema, a.direction).as_ref() {
+                Ok(v) => v.is_valid(value),
+                Err(_) => true,
+            };
         }
         let key = schema.to_string();
         let validator = self
@@ -109,12 +147,11 @@ impl<'a> Generator<'a> {
     }
 
     fn resolve(&self, reference: &str) -> Result<&'a Value, String> {
-        let pointer = reference
-            .strip_prefix('#')
-            .ok_or_else(|| format!("`$ref: {reference}` is not local to the schema"))?;
-        let decoded = percent_encoding::percent_decode_str(pointer).decode_utf8_lossy();
-        self.root
-            .pointer(&decoded)
+        if !reference.starts_with('#') {
+            return Err(format!("`$ref: {reference}` is not local to the schema"));
+        }
+        self.refs
+            .follow(reference)
             .ok_or_else(|| format!("`$ref: {reference}` does not resolve"))
     }
 
