@@ -2445,3 +2445,83 @@ fn a_create_that_stores_nothing_fails_resource_availability() {
         "{failing:#?}"
     );
 }
+
+/// The OpenAPI 3.2 test service's binary (`tests/oas32`), built once here when missing.
+fn oas32_service() -> &'static Path {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        let exe = format!("oas32-e2e{}", std::env::consts::EXE_SUFFIX);
+        let bin = Path::new(env!("CARGO_BIN_EXE_contractgate")).with_file_name(exe);
+        if !bin.is_file() {
+            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+            let status = Command::new(cargo)
+                .args(["build", "--quiet", "-p", "oas32-e2e", "--bin", "oas32-e2e"])
+                .current_dir(repo())
+                .status()
+                .unwrap();
+            assert!(status.success(), "cargo build -p oas32-e2e failed");
+        }
+        assert!(bin.is_file(), "{} is missing", bin.display());
+        bin
+    })
+}
+
+/// The lines under `result: FAILED`: one per failing operation, with its failed checks.
+fn failed_lines(stdout: &str) -> Vec<&str> {
+    stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("result: FAILED"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .collect()
+}
+
+/// `run` of the OpenAPI 3.2 fixture (QUERY, additionalOperations, querystring, JSON Lines)
+/// against its service: every check passes; a bad line in the middle of the stream fails the
+/// stream's schema check only, and QUERY answered 405 fails that operation only.
+#[test]
+fn run_passes_on_the_openapi_32_service_and_fails_each_broken_variant_on_its_check() {
+    let server = format!("'{}' --port {{port}}", oas32_service().display());
+    let spec = "crates/contractgate-spec/tests/fixtures/oas32/every-construct.yaml";
+    let args = [
+        "run",
+        spec,
+        "--server",
+        &server,
+        "--base-url",
+        "http://127.0.0.1:{port}",
+        "--cases",
+        "3",
+    ];
+    let good = contractgate(&args, &[("OAS32_FAULT", "none")]);
+    assert_eq!(good.code, 0, "{}", good.all());
+    assert!(
+        good.stdout.contains("QUERY /events/search"),
+        "{}",
+        good.all()
+    );
+    assert!(good.stdout.contains("PURGE /events/raw"), "{}", good.all());
+
+    let bad_item = contractgate(&args, &[("OAS32_FAULT", "bad-item")]);
+    assert_eq!(bad_item.code, 1, "{}", bad_item.all());
+    assert!(
+        bad_item
+            .stdout
+            .contains("item 1 of the stream does not match the itemSchema"),
+        "{}",
+        bad_item.all()
+    );
+    let failed = failed_lines(&bad_item.stdout);
+    assert_eq!(failed.len(), 1, "{failed:?}\n{}", bad_item.all());
+    assert!(
+        failed[0].contains("streamEvents): response_schema_conformance"),
+        "{failed:?}"
+    );
+
+    let query = contractgate(&args, &[("OAS32_FAULT", "query-405")]);
+    assert_eq!(query.code, 1, "{}", query.all());
+    assert!(query.stdout.contains("-X QUERY"), "{}", query.all());
+    let failed = failed_lines(&query.stdout);
+    assert_eq!(failed.len(), 1, "{failed:?}\n{}", query.all());
+    assert!(failed[0].contains("searchEvents"), "{failed:?}");
+}

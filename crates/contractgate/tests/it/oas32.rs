@@ -5,10 +5,8 @@
 use std::sync::Arc;
 
 use axum::Router;
-use axum::body::Bytes;
-use axum::http::{Method, StatusCode, header};
-use axum::response::IntoResponse;
-use axum::routing::{any, get};
+use axum::http::{StatusCode, header};
+use axum::routing::get;
 use contractgate::{Check, Harness, Outcome, Settings, Target};
 use serde_json::json;
 
@@ -17,51 +15,13 @@ use crate::support::{fails, passes, serve};
 const SPEC: &str =
     include_str!("../../../contractgate-spec/tests/fixtures/oas32/every-construct.yaml");
 
+/// The service of `tests/oas32` (QUERY route, JSON Lines stream, querystring route, PURGE).
 fn app(query_works: bool, bad_item: bool) -> Router {
-    Router::new()
-        .route(
-            "/events/search",
-            any(move |method: Method, body: Bytes| async move {
-                if method.as_str() != "QUERY" || !query_works {
-                    return (StatusCode::METHOD_NOT_ALLOWED, [(header::ALLOW, "QUERY")]).into_response();
-                }
-                let search: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
-                let limit_ok = search
-                    .get("limit")
-                    .is_none_or(|l| l.as_i64().is_some_and(|l| (1..=100).contains(&l)));
-                if search["text"].as_str().is_none_or(str::is_empty) || !limit_ok {
-                    return StatusCode::UNPROCESSABLE_ENTITY.into_response();
-                }
-                axum::Json(json!([{"id": 1, "kind": "deploy"}])).into_response()
-            }),
-        )
-        .route(
-            "/events/raw",
-            // The whole query string is one form-encoded value: `text=...`. Without it, a 500 (so
-            // a request without it fails not_server_error).
-            any(|method: Method, uri: axum::http::Uri| async move {
-                match (method.as_str(), uri.query()) {
-                    ("PURGE", _) => StatusCode::NO_CONTENT,
-                    ("GET", Some(q)) if q.starts_with("text=") => StatusCode::OK,
-                    ("GET", _) => StatusCode::INTERNAL_SERVER_ERROR,
-                    _ => StatusCode::METHOD_NOT_ALLOWED,
-                }
-            }),
-        )
-        .route(
-            "/events/stream",
-            get(move || async move {
-                let middle = if bad_item {
-                    r#"{"id":"two","kind":"deploy"}"#
-                } else {
-                    r#"{"id":2,"kind":"deploy"}"#
-                };
-                (
-                    [(header::CONTENT_TYPE, "application/jsonl")],
-                    format!("{{\"id\":1,\"kind\":\"build\"}}\n{middle}\n{{\"id\":3,\"kind\":\"test\"}}\n"),
-                )
-            }),
-        )
+    oas32_e2e::app(match (query_works, bad_item) {
+        (false, _) => oas32_e2e::Fault::Query405,
+        (true, true) => oas32_e2e::Fault::BadItem,
+        (true, false) => oas32_e2e::Fault::None,
+    })
 }
 
 fn harness(query_works: bool, bad_item: bool) -> Harness {
