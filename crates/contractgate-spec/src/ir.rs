@@ -606,6 +606,9 @@ pub enum ParamStyle {
     SpaceDelimited,
     PipeDelimited,
     DeepObject,
+    /// OpenAPI 3.2's `cookie` style: `form`'s pairs joined as RFC 6265 writes them (`n1=v1;
+    /// n2=v2`), values not percent-encoded.
+    Cookie,
 }
 
 impl ParamStyle {
@@ -629,6 +632,7 @@ impl ParamStyle {
             ParamStyle::SpaceDelimited => "spaceDelimited",
             ParamStyle::PipeDelimited => "pipeDelimited",
             ParamStyle::DeepObject => "deepObject",
+            ParamStyle::Cookie => "cookie",
         }
     }
 }
@@ -649,7 +653,7 @@ pub struct Parameter {
     pub deprecated: bool,
     /// `style`, defaulted by location.
     pub style: ParamStyle,
-    /// `explode`, defaulted by style (true for `form`).
+    /// `explode`, defaulted by style (true for `form` and `cookie`).
     pub explode: bool,
     /// `allowReserved`.
     #[serde(default, skip_serializing_if = "is_false")]

@@ -607,7 +607,7 @@ impl<'f, 's> Builder<'f, 's> {
             };
             let style = match p.get("style").and_then(Value::as_str) {
                 None => ParamStyle::default_for(location),
-                Some(s) => match parse_style(s) {
+                Some(s) => match parse_style(s, self.v32) {
                     Some(style) => style,
                     None => {
                         self.files.error(
@@ -619,7 +619,8 @@ impl<'f, 's> Builder<'f, 's> {
                     }
                 },
             };
-            let explode = as_bool(p.get("explode")).unwrap_or(style == ParamStyle::Form);
+            let explode = as_bool(p.get("explode"))
+                .unwrap_or(matches!(style, ParamStyle::Form | ParamStyle::Cookie));
             let mut required = as_bool(p.get("required")).unwrap_or(false);
             if location == ParamLocation::Path && !required {
                 self.files.warning(
@@ -731,7 +732,10 @@ impl<'f, 's> Builder<'f, 's> {
                         prop.clone(),
                         Encoding {
                             content_type: as_str(e.get("contentType")),
-                            style: e.get("style").and_then(Value::as_str).and_then(parse_style),
+                            style: e
+                                .get("style")
+                                .and_then(Value::as_str)
+                                .and_then(|s| parse_style(s, false)),
                             explode: as_bool(e.get("explode")),
                         },
                     );
@@ -846,8 +850,10 @@ fn kind(v: &Value) -> &'static str {
     }
 }
 
-fn parse_style(s: &str) -> Option<ParamStyle> {
+/// A style by name; `cookie` from OpenAPI 3.2 on (`v32`).
+fn parse_style(s: &str, v32: bool) -> Option<ParamStyle> {
     Some(match s {
+        "cookie" if v32 => ParamStyle::Cookie,
         "matrix" => ParamStyle::Matrix,
         "label" => ParamStyle::Label,
         "form" => ParamStyle::Form,

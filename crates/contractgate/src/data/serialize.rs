@@ -2,7 +2,7 @@
 //!
 //! Parameters follow the "Style Values" and "Style Examples" sections of OpenAPI 3.1 (path:
 //! `simple`, `label`, `matrix`; query: `form`, `spaceDelimited`, `pipeDelimited`, `deepObject`;
-//! header: `simple`; cookie: `form`), with RFC 3986 percent-encoding of values. Bodies are encoded
+//! header: `simple`; cookie: `form`, and 3.2's `cookie`), with RFC 3986 percent-encoding of values. Bodies are encoded
 //! as their media type says: JSON (and `+json`), `application/x-www-form-urlencoded`,
 //! `multipart/form-data` (each part with its own `Content-Type`), `text/plain` and
 //! `application/octet-stream`.
@@ -16,6 +16,10 @@
 //!   separator of a non-exploded list or object stays a bare `,`, as the form style defines it.
 //!   The parameter's own name only has its non-token bytes (RFC 6265) encoded, so every valid
 //!   cookie name is sent as it is;
+//! - cookie (3.2's `cookie` style): pairs as RFC 6265 writes them, values sent as they are (the
+//!   style says they come already escaped); only bytes a cookie value cannot hold at all
+//!   (controls, space, `"`, `,`, `;`, `\`, non-ASCII) are percent-encoded, so the header stays
+//!   valid for generated values;
 //! - header (`simple`): a value that is a valid header value already (visible ASCII and spaces)
 //!   is sent byte for byte, `%` included. Only when some part of the value has a control
 //!   character (tab included) or a non-ASCII character are those bytes encoded, and then `%` is
@@ -51,6 +55,11 @@ const RESERVED_ALLOWED: &AsciiSet = &COMPONENT
     .remove(b'+')
     .remove(b',')
     .remove(b';');
+/// Cookie values of the `cookie` style: only what RFC 6265's `cookie-octet` excludes (controls,
+/// space, `"`, `,`, `;`, `\`, non-ASCII) is encoded; `%` is sent as it is, since the style says
+/// values come already escaped.
+const COOKIE_VALUE: &AsciiSet = &CONTROLS.add(b' ').add(b'"').add(b',').add(b';').add(b'\\');
+
 /// Cookie names: everything but RFC 6265 token characters (RFC 9110 `tchar`) is encoded.
 const COOKIE_NAME: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'!')
@@ -249,6 +258,22 @@ pub fn serialize_param(
                     Shape::Object(pairs) if explode => pairs
                         .iter()
                         .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+                        .collect(),
+                    s => vec![form(&n, &s, false, &enc)],
+                };
+                Ok(Placed::Cookie(pairs))
+            }
+            ParamStyle::Cookie => {
+                // Values as they are: only bytes a cookie value cannot hold are encoded.
+                let enc = |s: &str| utf8_percent_encode(s, COOKIE_VALUE).to_string();
+                let n = utf8_percent_encode(name, COOKIE_NAME).to_string();
+                let pairs = match shape(value) {
+                    Shape::List(xs) if explode => {
+                        xs.iter().map(|x| format!("{n}={}", enc(x))).collect()
+                    }
+                    Shape::Object(pairs) if explode => pairs
+                        .iter()
+                        .map(|(k, v)| format!("{}={}", utf8_percent_encode(k, COOKIE_NAME), enc(v)))
                         .collect(),
                     s => vec![form(&n, &s, false, &enc)],
                 };
@@ -556,7 +581,7 @@ mod tests {
     //! OpenAPI 3.1.1 correction: `.blue,black,brown`.
     use super::*;
     use ParamLocation::*;
-    use ParamStyle::*;
+    use ParamStyle::{DeepObject, Form, Label, Matrix, PipeDelimited, Simple, SpaceDelimited};
 
     #[test]
     fn base64_matches_rfc4648_vectors() {
@@ -701,6 +726,33 @@ mod tests {
         let kept = serialize_param("p", Query, Form, true, true, &json!("a/b:c")).unwrap();
         assert_eq!(kept, Placed::Query("p=a/b:c".into()));
         assert!(serialize_param("color", Path, DeepObject, true, false, &json!("x")).is_err());
+    }
+
+    /// OpenAPI 3.2's style examples for `style: cookie` (explode true: `; `-separated pairs),
+    /// and its rule that values are sent as given: `%` and `!` stay, only what a cookie value
+    /// cannot hold is encoded.
+    #[test]
+    fn cookie_style() {
+        assert_eq!(
+            row(Cookie, ParamStyle::Cookie, true),
+            [
+                "color=blue",
+                "color=blue; color=black; color=brown",
+                "R=100; G=200; B=150"
+            ]
+        );
+        assert_eq!(
+            s(Cookie, ParamStyle::Cookie, false, json!("blue")),
+            "color=blue"
+        );
+        assert_eq!(
+            s(Cookie, ParamStyle::Cookie, true, json!("a%20b!c")),
+            "color=a%20b!c"
+        );
+        assert_eq!(
+            s(Cookie, ParamStyle::Cookie, true, json!("a b;c,\"d\"\u{e9}")),
+            "color=a%20b%3Bc%2C%22d%22%C3%A9"
+        );
     }
 
     #[test]
