@@ -455,6 +455,9 @@ pub struct Exchange {
     pub response: Received,
     /// The body parsed as JSON, once, for every check that reads it.
     pub(crate) json: std::sync::OnceLock<Result<serde_json::Value, String>>,
+    /// The undeclared properties of the JSON body (pointers) against one schema, keyed by the
+    /// schema's address: found once for `response_schema_conformance` and `route_identity`.
+    pub(crate) undeclared: std::sync::OnceLock<(usize, Vec<String>)>,
 }
 
 impl Exchange {
@@ -471,6 +474,7 @@ impl Exchange {
             notes,
             response,
             json: std::sync::OnceLock::new(),
+            undeclared: std::sync::OnceLock::new(),
         }
     }
 
@@ -480,6 +484,24 @@ impl Exchange {
             .get_or_init(|| serde_json::from_slice(&self.response.body).map_err(|e| e.to_string()))
             .as_ref()
             .map_err(String::as_str)
+    }
+
+    /// The properties of the JSON body `body` (this exchange's, parsed) that `schema` (a schema
+    /// inside the harness's API) does not declare: walked once per exchange and schema.
+    pub(crate) fn undeclared_properties(
+        &self,
+        schema: crate::schema::Refs<'_>,
+        body: &serde_json::Value,
+    ) -> std::borrow::Cow<'_, [String]> {
+        let key = std::ptr::from_ref(schema.root) as usize;
+        let (k, found) = self
+            .undeclared
+            .get_or_init(|| (key, crate::schema::undeclared_properties(schema, body)));
+        if *k == key {
+            std::borrow::Cow::Borrowed(found)
+        } else {
+            std::borrow::Cow::Owned(crate::schema::undeclared_properties(schema, body))
+        }
     }
 
     /// The request for reports.

@@ -67,13 +67,28 @@ impl Harness {
         let Ok(mut seen) = self.seen.lock() else {
             return;
         };
-        let s = seen.entry(op.id.clone()).or_default();
+        let s = match seen.get_mut(&op.id) {
+            Some(s) => s,
+            None => seen.entry(op.id.clone()).or_default(),
+        };
         s.positive.insert(status);
         for (location, name, _) in &planned.values {
-            s.params.insert(format!("{} {name}", location.as_str()));
+            let key = format!("{} {name}", location.as_str());
+            if !s.params.contains(&key) {
+                s.params.insert(key);
+            }
         }
-        if let Some(body) = &planned.body {
-            s.body.extend(body_keys(&body.content_type, &body.bytes));
+        match (&planned.body_value, &planned.body) {
+            // The value before it was encoded: its keys are the body's (JSON, form, multipart).
+            (Some(serde_json::Value::Object(map)), _) => {
+                for k in map.keys() {
+                    if !s.body.contains(k) {
+                        s.body.insert(k.clone());
+                    }
+                }
+            }
+            (_, Some(body)) => s.body.extend(body_keys(&body.content_type, &body.bytes)),
+            _ => {}
         }
     }
 

@@ -114,7 +114,7 @@ impl Harness {
             };
             return CheckResult {
                 check,
-                subject: OperationInfo::path(operation_id),
+                subject: std::sync::Arc::new(OperationInfo::path(operation_id)),
                 outcome: Outcome::Errored(Box::new(failure)),
             };
         };
@@ -141,7 +141,7 @@ impl Harness {
         }
         CheckResult {
             check,
-            subject: OperationInfo::of(op),
+            subject: std::sync::Arc::new(OperationInfo::of(op)),
             outcome,
         }
     }

@@ -176,7 +176,7 @@ impl Harness {
         let info = op.map_or_else(|| OperationInfo::path(subject), OperationInfo::of);
         let errored = |finding: Finding| CheckResult {
             check,
-            subject: info.clone(),
+            subject: std::sync::Arc::new(info.clone()),
             outcome: Outcome::Errored(Box::new(Failure {
                 check,
                 severity: Severity::Critical,
@@ -248,7 +248,7 @@ impl Harness {
             Err(unsent) => {
                 return CheckResult {
                     check,
-                    subject: subject_info,
+                    subject: std::sync::Arc::new(subject_info),
                     outcome: unsent.outcome(check),
                 };
             }
@@ -276,7 +276,7 @@ impl Harness {
         };
         CheckResult {
             check,
-            subject: subject_info,
+            subject: std::sync::Arc::new(subject_info),
             outcome,
         }
     }

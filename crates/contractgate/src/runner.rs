@@ -65,8 +65,8 @@ pub enum Outcome {
 pub struct CheckResult {
     /// The check.
     pub check: Check,
-    /// The operation or path.
-    pub subject: OperationInfo,
+    /// The operation or path (shared by the results of one operation's checks).
+    pub subject: Arc<OperationInfo>,
     /// What happened.
     pub outcome: Outcome,
 }
@@ -350,7 +350,7 @@ impl Harness {
         let mut results = self.check_operation(operation_id, &[check]).await;
         results.pop().unwrap_or_else(|| CheckResult {
             check,
-            subject: OperationInfo::path(operation_id),
+            subject: Arc::new(OperationInfo::path(operation_id)),
             outcome: Outcome::NotApplicable {
                 reason: "nothing was run".into(),
             },
@@ -382,7 +382,7 @@ impl Harness {
                     result.outcome = Outcome::Errored(Box::new(Failure {
                         check: result.check,
                         severity: Severity::Critical,
-                        operation: result.subject.clone(),
+                        operation: (*result.subject).clone(),
                         finding: Finding::new("the baseline file could not be read")
                             .detail(why.clone()),
                         request: None,
@@ -413,7 +413,7 @@ impl Harness {
                 .iter()
                 .map(|&check| CheckResult {
                     check,
-                    subject: OperationInfo::path(operation_id),
+                    subject: Arc::new(OperationInfo::path(operation_id)),
                     outcome: Outcome::Errored(Box::new(Failure {
                         check,
                         severity: Severity::Critical,
@@ -429,7 +429,7 @@ impl Harness {
                 })
                 .collect();
         };
-        let info = OperationInfo::of(op);
+        let info = Arc::new(OperationInfo::of(op));
         let mut outcomes: Vec<Option<Outcome>> =
             checks.iter().map(|&c| self.precondition(op, c)).collect();
         let needs_positive = checks
@@ -518,7 +518,7 @@ impl Harness {
             .zip(outcomes)
             .map(|(&check, outcome)| CheckResult {
                 check,
-                subject: info.clone(),
+                subject: Arc::clone(&info),
                 outcome: outcome.unwrap_or(Outcome::NotApplicable {
                     reason: "nothing was run".into(),
                 }),

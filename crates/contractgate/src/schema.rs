@@ -396,37 +396,47 @@ fn collect<'a>(refs: Refs<'a>, schema: &'a Value, shape: &mut Shape<'a>, depth: 
         }
         return;
     };
-    if map.contains_key("$ref") {
+    // One pass over the keywords (a lookup per keyword would hash each name: this runs for
+    // every schema node of every walk of every response), then in a fixed order: the `$ref`,
+    // `properties`, `items`, then `allOf`, `oneOf`, `anyOf`.
+    let mut reference = false;
+    let mut properties = None;
+    let mut items = None;
+    let mut combined: [Option<&'a Vec<Value>>; 3] = [None; 3];
+    for (key, v) in map {
+        match (key.as_str(), v) {
+            ("$ref", _) => reference = true,
+            ("additionalProperties" | "patternProperties" | "unevaluatedProperties", v) => {
+                if v != &Value::Bool(false) {
+                    shape.open = true;
+                }
+            }
+            ("properties", Value::Object(props)) => properties = Some(props),
+            ("items", v) => items = Some(v),
+            ("allOf", Value::Array(subs)) => combined[0] = Some(subs),
+            ("oneOf", Value::Array(subs)) => combined[1] = Some(subs),
+            ("anyOf", Value::Array(subs)) => combined[2] = Some(subs),
+            _ => {}
+        }
+    }
+    if reference {
         match refs.target(schema) {
             Some(target) => collect(refs, target, shape, depth + 1),
             None => shape.open = true,
         }
     }
-    for key in [
-        "additionalProperties",
-        "patternProperties",
-        "unevaluatedProperties",
-    ] {
-        if let Some(v) = map.get(key)
-            && v != &Value::Bool(false)
-        {
-            shape.open = true;
-        }
-    }
-    if let Some(Value::Object(props)) = map.get("properties") {
+    if let Some(props) = properties {
         shape.has_properties = true;
         shape
             .declared
             .extend(props.iter().map(|(name, sub)| (name.as_str(), sub)));
     }
-    if let Some(items) = map.get("items") {
+    if let Some(items) = items {
         shape.items.push(items);
     }
-    for key in ["allOf", "oneOf", "anyOf"] {
-        if let Some(Value::Array(subs)) = map.get(key) {
-            for sub in subs {
-                collect(refs, sub, shape, depth + 1);
-            }
+    for subs in combined.into_iter().flatten() {
+        for sub in subs {
+            collect(refs, sub, shape, depth + 1);
         }
     }
 }

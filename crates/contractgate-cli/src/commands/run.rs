@@ -694,7 +694,7 @@ fn skipped_unit(checks: &[Check], subject: OperationInfo, reason: &str) -> UnitR
             .iter()
             .map(|&check| CheckResult {
                 check,
-                subject: subject.clone(),
+                subject: std::sync::Arc::new(subject.clone()),
                 outcome: Outcome::Skipped {
                     reason: reason.to_owned(),
                 },

@@ -526,7 +526,7 @@ mod tests {
     fn result(check: Check, outcome: Outcome) -> CheckResult {
         CheckResult {
             check,
-            subject: OperationInfo::path("/x"),
+            subject: std::sync::Arc::new(OperationInfo::path("/x")),
             outcome,
         }
     }

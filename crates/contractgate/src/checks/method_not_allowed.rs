@@ -54,7 +54,7 @@ impl Harness {
         let subject = OperationInfo::path(path);
         let result = |outcome| CheckResult {
             check,
-            subject: subject.clone(),
+            subject: Arc::new(subject.clone()),
             outcome,
         };
         let paths = self.api.paths();

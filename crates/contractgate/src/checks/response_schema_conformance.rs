@@ -12,7 +12,7 @@ use super::{
 use crate::client::Exchange;
 use crate::data::serialize::is_json;
 use crate::failure::Finding;
-use crate::schema::{errors, undeclared_properties};
+use crate::schema::errors;
 use contractgate_spec::ir::Direction;
 
 pub(crate) fn check(ctx: &Context<'_>, exchange: &Exchange) -> Verdict {
@@ -92,7 +92,7 @@ pub(crate) fn check(ctx: &Context<'_>, exchange: &Exchange) -> Verdict {
     for e in &mut schema_errors {
         e.value = value_excerpt(body, &e.instance_path);
     }
-    let undeclared = undeclared_properties(ctx.refs(schema, Direction::Response), body);
+    let undeclared = exchange.undeclared_properties(ctx.refs(schema, Direction::Response), body);
     let undeclared_lines: Vec<String> = undeclared
         .iter()
         .map(|p| format!("undeclared property {p}: the documented schema does not list it"))
