@@ -406,10 +406,10 @@ fn collect<'a>(refs: Refs<'a>, schema: &'a Value, shape: &mut Shape<'a>, depth: 
     for (key, v) in map {
         match (key.as_str(), v) {
             ("$ref", _) => reference = true,
-            ("additionalProperties" | "patternProperties" | "unevaluatedProperties", v) => {
-                if v != &Value::Bool(false) {
-                    shape.open = true;
-                }
+            ("additionalProperties" | "patternProperties" | "unevaluatedProperties", v)
+                if v != &Value::Bool(false) =>
+            {
+                shape.open = true;
             }
             ("properties", Value::Object(props)) => properties = Some(props),
             ("items", v) => items = Some(v),
