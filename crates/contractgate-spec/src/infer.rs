@@ -293,6 +293,20 @@ fn link_to(
 pub fn infer_links(api: &mut Api) {
     // (source, response, link, whether the source creates the target's resource)
     let mut additions: Vec<(usize, usize, Link, bool)> = Vec::new();
+    // The operations on each path that ends in one parameter segment, by the path above it
+    // (`/users/{id}` under `/users`): a collection's targets are looked up, not searched for
+    // among every operation (which made a 10,000-operation spec quadratic).
+    let mut below: std::collections::HashMap<&str, Vec<&Operation>> =
+        std::collections::HashMap::new();
+    for op in &api.operations {
+        if let Some((parent, last)) = op.path.rsplit_once('/')
+            && last.starts_with('{')
+            && last.ends_with('}')
+        {
+            below.entry(parent).or_default().push(op);
+        }
+    }
+    let under = |base: &str| below.get(base).map_or(&[][..], Vec::as_slice);
     for (si, source) in api.operations.iter().enumerate() {
         let Some((base, resource)) = collection(&source.path) else {
             continue;
@@ -310,7 +324,7 @@ pub fn infer_links(api: &mut Api) {
                 else {
                     continue;
                 };
-                for target in api.operations.iter().filter(|t| {
+                for target in under(base).iter().filter(|t| {
                     matches!(
                         t.method,
                         Method::Get | Method::Put | Method::Patch | Method::Delete
@@ -336,7 +350,7 @@ pub fn infer_links(api: &mut Api) {
                 else {
                     continue;
                 };
-                for target in api.operations.iter().filter(|t| t.method == Method::Get) {
+                for target in under(base).iter().filter(|t| t.method == Method::Get) {
                     if let Some(link) =
                         link_to(api, source, target, (base, &resource), &props, &prefix)
                     {
@@ -347,24 +361,26 @@ pub fn infer_links(api: &mut Api) {
             _ => {}
         }
     }
+    // A target by its operationId, else its id (the first operation that has it).
+    let mut by_ref: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for (i, o) in api.operations.iter().enumerate().rev() {
+        by_ref.insert(o.id.clone(), i);
+        if let Some(id) = &o.operation_id {
+            by_ref.insert(id.clone(), i);
+        }
+    }
     for (si, ri, link, creates) in additions {
         let source_id = api.operations[si].id.clone();
         let target_ref = link.operation_id.clone().unwrap_or_default();
-        let Some(target_id) = api
-            .operations
-            .iter()
-            .find(|o| o.operation_id.as_deref() == Some(target_ref.as_str()) || o.id == target_ref)
-            .map(|o| o.id.clone())
-        else {
+        let Some(&ti) = by_ref.get(&target_ref) else {
             continue;
         };
+        let target_id = api.operations[ti].id.clone();
         api.operations[si].responses[ri]
             .links
             .insert(format!("inferred:{target_id}"), link);
-        if creates
-            && let Some(target) = api.operations.iter_mut().find(|o| o.id == target_id)
-            && !target.created_by.contains(&source_id)
-        {
+        let target = &mut api.operations[ti];
+        if creates && !target.created_by.contains(&source_id) {
             target.created_by.push(source_id);
         }
     }
@@ -373,22 +389,18 @@ pub fn infer_links(api: &mut Api) {
 /// For each update (PUT or PATCH with a JSON request body), the GET on the same path that reads
 /// back what it wrote ([`crate::ir::Operation::read_back_by`]).
 pub fn pair_reads(api: &mut Api) {
-    let reads: Vec<(String, String)> = api
-        .operations
-        .iter()
-        .filter(|o| o.method == Method::Get)
-        .map(|o| (o.path.clone(), o.id.clone()))
-        .collect();
+    // The first GET of each path.
+    let mut reads: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    for o in api.operations.iter().filter(|o| o.method == Method::Get) {
+        reads.entry(o.path.clone()).or_insert_with(|| o.id.clone());
+    }
     for op in &mut api.operations {
         let json_body = op
             .request_body
             .as_ref()
             .is_some_and(|b| b.content.keys().any(|mt| crate::media::is_json(mt)));
         if matches!(op.method, Method::Put | Method::Patch) && json_body {
-            op.read_back_by = reads
-                .iter()
-                .find(|(path, _)| *path == op.path)
-                .map(|(_, id)| id.clone());
+            op.read_back_by = reads.get(&op.path).cloned();
         }
     }
 }
