@@ -45,8 +45,11 @@ use crate::runner::{CheckResult, Harness, Outcome, Positive};
 /// them in a finding, they are redacted from its text anyway) and the response.
 #[derive(Debug)]
 pub struct Observed<'a> {
-    /// The operation, as the spec describes it.
+    /// The operation, as the spec describes it. Its schemas refer to the API's shared schemas as
+    /// `#/$defs/<name>`; `api.bundle_operation(operation)` gives a copy whose schemas stand alone.
     pub operation: &'a Operation,
+    /// The API the operation belongs to (its shared schemas: [`Api::schemas`](contractgate_spec::ir::Api::schemas)).
+    pub api: &'a contractgate_spec::ir::Api,
     /// The request as it went on the wire.
     pub request: &'a WireRequest,
     /// The response.
@@ -125,6 +128,7 @@ impl Harness {
                 Positive::Sent(exchange) => {
                     let seen = Observed {
                         operation: op,
+                        api: self.api(),
                         request: &exchange.wire,
                         response: &exchange.response,
                     };
