@@ -35,25 +35,29 @@ fn repo() -> PathBuf {
         .unwrap()
 }
 
-/// The example service's binary. `cargo test --workspace` builds it next to `contractgate`;
-/// `cargo test -p contractgate-cli` alone may not, so it is built once here when missing.
+/// The binary `bin` of the workspace's package `package`: `cargo test --workspace` builds it next
+/// to `contractgate`; `cargo test -p contractgate-cli` alone may not, so it is built here when
+/// missing.
+fn workspace_binary(package: &str, bin: &str) -> PathBuf {
+    let exe = format!("{bin}{}", std::env::consts::EXE_SUFFIX);
+    let path = Path::new(env!("CARGO_BIN_EXE_contractgate")).with_file_name(exe);
+    if !path.is_file() {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let status = Command::new(cargo)
+            .args(["build", "--quiet", "-p", package, "--bin", bin])
+            .current_dir(repo())
+            .status()
+            .unwrap();
+        assert!(status.success(), "cargo build -p {package} failed");
+    }
+    assert!(path.is_file(), "{} is missing", path.display());
+    path
+}
+
+/// The example service's binary (built once).
 fn user_service() -> &'static Path {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        let exe = format!("user-service{}", std::env::consts::EXE_SUFFIX);
-        let bin = Path::new(env!("CARGO_BIN_EXE_contractgate")).with_file_name(exe);
-        if !bin.is_file() {
-            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-            let status = Command::new(cargo)
-                .args(["build", "--quiet", "-p", "user-service"])
-                .current_dir(repo())
-                .status()
-                .unwrap();
-            assert!(status.success(), "cargo build -p user-service failed");
-        }
-        assert!(bin.is_file(), "{} is missing", bin.display());
-        bin
-    })
+    BIN.get_or_init(|| workspace_binary("user-service", "user-service"))
 }
 
 /// `--server` for the example service on a free port.
@@ -2446,24 +2450,10 @@ fn a_create_that_stores_nothing_fails_resource_availability() {
     );
 }
 
-/// The OpenAPI 3.2 test service's binary (`tests/oas32`), built once here when missing.
+/// The OpenAPI 3.2 test service's binary (`tests/oas32`, built once).
 fn oas32_service() -> &'static Path {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        let exe = format!("oas32-e2e{}", std::env::consts::EXE_SUFFIX);
-        let bin = Path::new(env!("CARGO_BIN_EXE_contractgate")).with_file_name(exe);
-        if !bin.is_file() {
-            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-            let status = Command::new(cargo)
-                .args(["build", "--quiet", "-p", "oas32-e2e", "--bin", "oas32-e2e"])
-                .current_dir(repo())
-                .status()
-                .unwrap();
-            assert!(status.success(), "cargo build -p oas32-e2e failed");
-        }
-        assert!(bin.is_file(), "{} is missing", bin.display());
-        bin
-    })
+    BIN.get_or_init(|| workspace_binary("oas32-e2e", "oas32-e2e"))
 }
 
 /// The lines under `result: FAILED`: one per failing operation, with its failed checks.

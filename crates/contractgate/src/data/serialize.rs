@@ -247,40 +247,42 @@ pub fn serialize_param(
             _ => unsupported(),
         },
         ParamLocation::Cookie => match style {
-            ParamStyle::Form => {
-                // Never `RESERVED_ALLOWED`: `;` and `,` would split the header.
-                let enc = |s: &str| utf8_percent_encode(s, COMPONENT).to_string();
-                let n = utf8_percent_encode(name, COOKIE_NAME).to_string();
-                let pairs = match shape(value) {
-                    Shape::List(xs) if explode => {
-                        xs.iter().map(|x| format!("{n}={}", enc(x))).collect()
-                    }
-                    Shape::Object(pairs) if explode => pairs
-                        .iter()
-                        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
-                        .collect(),
-                    s => vec![form(&n, &s, false, &enc)],
-                };
-                Ok(Placed::Cookie(pairs))
-            }
-            ParamStyle::Cookie => {
-                // Values as they are: only bytes a cookie value cannot hold are encoded.
-                let enc = |s: &str| utf8_percent_encode(s, COOKIE_VALUE).to_string();
-                let n = utf8_percent_encode(name, COOKIE_NAME).to_string();
-                let pairs = match shape(value) {
-                    Shape::List(xs) if explode => {
-                        xs.iter().map(|x| format!("{n}={}", enc(x))).collect()
-                    }
-                    Shape::Object(pairs) if explode => pairs
-                        .iter()
-                        .map(|(k, v)| format!("{}={}", utf8_percent_encode(k, COOKIE_NAME), enc(v)))
-                        .collect(),
-                    s => vec![form(&n, &s, false, &enc)],
-                };
-                Ok(Placed::Cookie(pairs))
-            }
+            // Never `RESERVED_ALLOWED`: `;` and `,` would split the header.
+            ParamStyle::Form => Ok(Placed::Cookie(cookie_pairs(
+                name, value, explode, COMPONENT, COMPONENT,
+            ))),
+            // Values as they are: only bytes a cookie value cannot hold are encoded.
+            ParamStyle::Cookie => Ok(Placed::Cookie(cookie_pairs(
+                name,
+                value,
+                explode,
+                COOKIE_NAME,
+                COOKIE_VALUE,
+            ))),
             _ => unsupported(),
         },
+    }
+}
+
+/// The `name=value` pairs of a cookie parameter (one per item or entry when exploded, else one):
+/// the parameter's name with its non-token bytes encoded, an exploded object's keys with `keys`,
+/// values with `values`.
+fn cookie_pairs(
+    name: &str,
+    value: &Value,
+    explode: bool,
+    keys: &'static AsciiSet,
+    values: &'static AsciiSet,
+) -> Vec<String> {
+    let enc = |s: &str| utf8_percent_encode(s, values).to_string();
+    let n = utf8_percent_encode(name, COOKIE_NAME).to_string();
+    match shape(value) {
+        Shape::List(xs) if explode => xs.iter().map(|x| format!("{n}={}", enc(x))).collect(),
+        Shape::Object(pairs) if explode => pairs
+            .iter()
+            .map(|(k, v)| format!("{}={}", utf8_percent_encode(k, keys), enc(v)))
+            .collect(),
+        s => vec![form(&n, &s, false, &enc)],
     }
 }
 
