@@ -62,8 +62,13 @@ where
 fn install_crypto_provider() {
     static ONCE: OnceLock<()> = OnceLock::new();
     ONCE.get_or_init(|| {
-        // An error means another provider is already installed, which is fine.
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        // An error means another provider is already installed, which is fine. rustls 0.23.48
+        // deprecates the ring provider (it has no post-quantum key exchange); it stays the choice
+        // here because the alternative, aws-lc, needs a C toolchain and CMake to build
+        // (CRATES.md §6). Allowed, so a user whose lock file resolves 0.23.48 sees no warning.
+        #[allow(deprecated)]
+        let provider = rustls::crypto::ring::default_provider();
+        let _ = provider.install_default();
     });
 }
 
