@@ -171,7 +171,10 @@ fn main() {
     // For profiling one side: `bench N bare` or `bench N checked` runs only that loop, against
     // the server that answers at once, at concurrency 64.
     let only = std::env::args().nth(2);
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    // The harness's provider (see `install_crypto_provider` in src/client.rs).
+    #[allow(deprecated)]
+    let provider = rustls::crypto::ring::default_provider();
+    let _ = provider.install_default();
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(Duration::from_secs(5))

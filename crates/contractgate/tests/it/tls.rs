@@ -52,6 +52,8 @@ pub(crate) fn serve_https(cert: &str, key: &str) -> String {
 pub(crate) fn serve_https_with(cert: &str, key: &str, client_ca: Option<&str>) -> String {
     let cert = CertificateDer::from_pem_file(tls_dir().join(cert)).unwrap();
     let key = PrivateKeyDer::from_pem_file(tls_dir().join(key)).unwrap();
+    // The harness's provider (see `install_crypto_provider` in src/client.rs).
+    #[allow(deprecated)]
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let builder = rustls::ServerConfig::builder_with_provider(Arc::clone(&provider))
         .with_safe_default_protocol_versions()
