@@ -460,17 +460,20 @@ fn compare<'a>(
     if b == &Value::Bool(true) {
         return true;
     }
+    // A union on `a`'s side first: `b` accepts it when it accepts every branch. (Taken after
+    // `b`'s own union, `anyOf: [X, Y]` would not accept the same `anyOf: [X, Y]`: no single
+    // branch of `b` covers both of `a`'s.)
+    if let Some(Value::Array(branches)) = a.get("anyOf").or_else(|| a.get("oneOf")) {
+        return branches
+            .iter()
+            .all(|br| accepts(views, b, b_root, br, a_root, depth + 1));
+    }
     if let Some(Value::Array(branches)) = b.get("anyOf").or_else(|| b.get("oneOf"))
         && !branches
             .iter()
             .any(|br| accepts(views, br, b_root, a, a_root, depth + 1))
     {
         return false;
-    }
-    if let Some(Value::Array(branches)) = a.get("anyOf").or_else(|| a.get("oneOf")) {
-        return branches
-            .iter()
-            .all(|br| accepts(views, b, b_root, br, a_root, depth + 1));
     }
     if let Some(Value::Array(parts)) = b.get("allOf")
         && !parts
@@ -611,6 +614,20 @@ mod tests {
         let a =
             json!({"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}});
         assert!(!acc(b, a));
+    }
+
+    #[test]
+    fn a_union_accepts_the_same_union_and_its_branches() {
+        let x =
+            json!({"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}});
+        let y = json!({"type": "object", "required": ["code"], "properties": {"code": {"type": "integer"}}});
+        let z = json!({"type": "object", "required": ["name"], "properties": {"name": {"type": "integer"}}});
+        let xy = json!({"anyOf": [x.clone(), y.clone()]});
+        assert!(acc(xy.clone(), xy.clone()));
+        assert!(acc(xy.clone(), json!({"oneOf": [y.clone(), x.clone()]})));
+        assert!(acc(xy.clone(), x.clone()));
+        assert!(!acc(x.clone(), xy.clone()));
+        assert!(!acc(xy, json!({"anyOf": [x, z]})));
     }
 
     #[test]
