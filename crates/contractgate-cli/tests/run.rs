@@ -254,6 +254,28 @@ fn a_service_that_keeps_its_contract_exits_0_with_reports() {
     assert_eq!(report["exit_code"], 0);
     assert_eq!(report["summary"]["failed"], 0);
     assert_eq!(report["summary"]["operations"], 8);
+    // What the stderr lines say, for CI: the cases and how to send them again, and the cleanup.
+    assert_eq!(report["cases"]["per_operation"], 10, "{report:#}");
+    assert_eq!(report["cases"]["seed"], 0);
+    assert_eq!(report["cases"]["regressions_file"], serde_json::Value::Null);
+    assert!(
+        r.stderr.contains("cases: up to 10 per operation (seed 0;"),
+        "{}",
+        r.all()
+    );
+    let deleted = report["cleanup"]["deleted"].as_u64().unwrap_or(0);
+    assert!(deleted > 0, "{report:#}");
+    assert!(
+        r.stderr.contains(&format!(
+            "cleanup: {deleted} resource(s) the run created deleted"
+        )),
+        "{}",
+        r.all()
+    );
+    assert_eq!(
+        report["cleanup"]["operations"],
+        serde_json::json!(["DELETE /users/{id} (deleteUser)"])
+    );
     let checks = report["summary"]["checks"].as_u64().unwrap() as usize;
 
     // The token came from the environment's `env_defaults` and is redacted all the same.

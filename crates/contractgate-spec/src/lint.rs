@@ -149,8 +149,8 @@ fn canonical(schema: &Value, registry: &SchemaRegistry) -> String {
     copy.to_string()
 }
 
-/// The operations a set of success schemas accepts, and how many of them are on each path.
-type Accepted<'a> = (Vec<&'a Operation>, HashMap<&'a str, usize>);
+/// The operations a set of success schemas accepts.
+type Accepted<'a> = Vec<&'a Operation>;
 
 fn indistinguishable(api: &Api) -> Vec<Diagnostic> {
     // Operations share schemas (a resource's GET, PUT and POST answer the same one): compare each
@@ -202,10 +202,10 @@ fn indistinguishable(api: &Api) -> Vec<Diagnostic> {
     let mut accepted_by_set: HashMap<&[usize], Accepted<'_>> = HashMap::new();
     let mut out = Vec::new();
     for (b, b_schemas) in &schemas {
-        let (all, per_path) = accepted_by_set
+        let all = accepted_by_set
             .entry(b_schemas.as_slice())
             .or_insert_with(|| {
-                let all: Vec<&Operation> = schemas
+                schemas
                     .iter()
                     .filter(|(_, a_schemas)| {
                         a_schemas
@@ -213,24 +213,21 @@ fn indistinguishable(api: &Api) -> Vec<Diagnostic> {
                             .any(|&sa| b_schemas.iter().any(|&sb| accepts_table[sb][sa]))
                     })
                     .map(|(a, _)| *a)
-                    .collect();
-                let mut per_path: HashMap<&str, usize> = HashMap::new();
-                for a in &all {
-                    *per_path.entry(a.path.as_str()).or_default() += 1;
-                }
-                (all, per_path)
+                    .collect()
             });
-        // GET and PUT of one resource share a schema by design: b's own path does not count.
-        let count = all.len() - per_path.get(b.path.as_str()).copied().unwrap_or(0);
+        // One resource's operations answer one representation by design: its GET and PUT (b's
+        // own path), and the create and the read of a collection and its item (`/issues` and
+        // `/issues/{issue_number}`). Those do not count.
+        let others: Vec<&Operation> = all
+            .iter()
+            .filter(|a| !same_resource(&a.path, &b.path))
+            .copied()
+            .collect();
+        let count = others.len();
         if count == 0 {
             continue;
         }
-        let accepted: Vec<&Operation> = all
-            .iter()
-            .filter(|a| a.path != b.path)
-            .take(3)
-            .copied()
-            .collect();
+        let accepted: Vec<&Operation> = others.iter().take(3).copied().collect();
         let names: Vec<String> = accepted
             .iter()
             .take(3)
@@ -531,6 +528,17 @@ fn compare<'a>(
     true
 }
 
+/// Whether two paths address one resource: the same path, or a collection and its item (the
+/// item's path is the collection's plus one `{parameter}` segment).
+fn same_resource(a: &str, b: &str) -> bool {
+    let item_of = |item: &str, collection: &str| {
+        item.strip_prefix(collection)
+            .and_then(|rest| rest.strip_prefix("/{"))
+            .is_some_and(|p| p.ends_with('}') && !p.contains('/'))
+    };
+    a == b || item_of(a, b) || item_of(b, a)
+}
+
 fn allowed_values(schema: &Value) -> Option<Vec<&Value>> {
     if let Some(c) = schema.get("const") {
         return Some(vec![c]);
@@ -628,6 +636,17 @@ mod tests {
         assert!(acc(xy.clone(), x.clone()));
         assert!(!acc(x.clone(), xy.clone()));
         assert!(!acc(xy, json!({"anyOf": [x, z]})));
+    }
+
+    #[test]
+    fn a_collection_and_its_item_are_one_resource() {
+        assert!(same_resource("/issues", "/issues"));
+        assert!(same_resource("/repos/{o}/issues", "/repos/{o}/issues/{n}"));
+        assert!(same_resource("/repos/{o}/issues/{n}", "/repos/{o}/issues"));
+        assert!(!same_resource("/user/profile", "/user/settings"));
+        assert!(!same_resource("/issues", "/issues/{n}/events"));
+        assert!(!same_resource("/issues", "/issues/open"));
+        assert!(!same_resource("/issues", "/issuesx/{n}"));
     }
 
     #[test]

@@ -460,6 +460,15 @@ async fn run_async(args: &RunArgs, prepared: Prepared, out: &mut dyn Write) -> R
         }
     );
     say(header);
+    let cases_report = (target.settings.cases > 1).then(|| report::CasesReport {
+        per_operation: target.settings.cases,
+        seed: target.settings.seed,
+        regressions_file: target
+            .settings
+            .regressions
+            .path(None)
+            .map(|p| p.display().to_string()),
+    });
     if target.settings.cases > 1 {
         say(format!(
             "cases: up to {} per operation (seed {}; --seed reproduces them){}",
@@ -527,9 +536,16 @@ async fn run_async(args: &RunArgs, prepared: Prepared, out: &mut dyn Write) -> R
     // From here on, the harness's redactor: it also knows the tokens the run obtained.
     let redactor = harness.redactor().clone();
     // What the run created is deleted, so that shared staging data does not pile up.
+    let mut cleanup_report = None;
     if harness.target().settings.cleanup {
         let cleaned = harness.clean_up().await;
         if !cleaned.is_empty() {
+            cleanup_report = Some(contractgate::cleanup::Cleanup {
+                deleted: cleaned.deleted,
+                gone: cleaned.gone,
+                failed: cleaned.failed.iter().map(|f| redactor.redact(f)).collect(),
+                operations: cleaned.operations.clone(),
+            });
             let mut line = format!(
                 "cleanup: {} resource(s) the run created deleted through {}",
                 cleaned.deleted,
@@ -602,6 +618,8 @@ async fn run_async(args: &RunArgs, prepared: Prepared, out: &mut dyn Write) -> R
         baseline: None,
         coverage: None,
         verbose: args.verbose,
+        cases: cases_report,
+        cleanup: cleanup_report,
     };
     report.coverage = Some(report::coverage::of(
         &harness,

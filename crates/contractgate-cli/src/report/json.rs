@@ -24,7 +24,24 @@ struct Doc<'a> {
     connection_loss: Option<LossDoc<'a>>,
     baseline: Option<BaselineDoc<'a>>,
     coverage: Option<CoverageDoc<'a>>,
+    cases: Option<CasesDoc<'a>>,
+    cleanup: Option<CleanupDoc<'a>>,
     operations: Vec<UnitDoc<'a>>,
+}
+
+#[derive(Serialize)]
+struct CasesDoc<'a> {
+    per_operation: usize,
+    seed: u64,
+    regressions_file: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct CleanupDoc<'a> {
+    deleted: usize,
+    gone: usize,
+    failed: &'a [String],
+    operations: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -242,6 +259,17 @@ pub fn render(
                     why: o.why_not.as_deref().unwrap_or_default(),
                 })
                 .collect(),
+        }),
+        cases: report.cases.as_ref().map(|c| CasesDoc {
+            per_operation: c.per_operation,
+            seed: c.seed,
+            regressions_file: c.regressions_file.as_deref(),
+        }),
+        cleanup: report.cleanup.as_ref().map(|c| CleanupDoc {
+            deleted: c.deleted,
+            gone: c.gone,
+            failed: &c.failed,
+            operations: &c.operations,
         }),
         baseline: report.baseline.as_ref().map(|b| BaselineDoc {
             file: &b.path,

@@ -186,6 +186,21 @@ pub struct RunReport {
     pub coverage: Option<coverage::CoverageReport>,
     /// List every uncovered operation.
     pub verbose: bool,
+    /// Generated cases, when more than one per operation was asked for.
+    pub cases: Option<CasesReport>,
+    /// What the cleanup at the end did, when it ran and the run had created something.
+    pub cleanup: Option<contractgate::cleanup::Cleanup>,
+}
+
+/// The generated cases of a run: how many per operation, and how to get the same ones again.
+#[derive(Clone, Debug)]
+pub struct CasesReport {
+    /// Requests per operation, at most (`--cases`).
+    pub per_operation: usize,
+    /// The seed (`--seed` reproduces the cases).
+    pub seed: u64,
+    /// Where the minimal failing cases are kept, when they are.
+    pub regressions_file: Option<String>,
 }
 
 /// What a run says about its baseline.
