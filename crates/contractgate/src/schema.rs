@@ -170,22 +170,7 @@ impl ValidatorCache {
         {
             return Arc::clone(v);
         }
-        let text = (direction, schema.to_string());
-        let known = self
-            .by_text
-            .lock()
-            .ok()
-            .and_then(|map| map.get(&text).cloned());
-        // Compile outside the locks: another thread may compile the same schema meanwhile,
-        // which only costs time.
-        let compiled = known.unwrap_or_else(|| {
-            let compiled = Arc::new(self.compile(schema, direction));
-            if let Ok(mut map) = self.by_text.lock() {
-                Arc::clone(map.entry(text).or_insert(compiled))
-            } else {
-                compiled
-            }
-        });
+        let compiled = self.get_text(schema, direction);
         if let Ok(mut map) = self.by_address.lock() {
             map.entry(key).or_insert_with(|| Arc::clone(&compiled));
         }
@@ -199,6 +184,8 @@ impl ValidatorCache {
         if let Some(known) = self.by_text.lock().ok().and_then(|m| m.get(&text).cloned()) {
             return known;
         }
+        // Compiled outside the lock: another thread may compile the same schema meanwhile, which
+        // only costs time.
         let compiled = Arc::new(self.compile(schema, direction));
         match self.by_text.lock() {
             Ok(mut map) => Arc::clone(map.entry(text).or_insert(compiled)),

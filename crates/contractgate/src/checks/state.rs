@@ -167,24 +167,13 @@ impl Harness {
         let verdict = if mismatches.is_empty() {
             Verdict::Pass(Vec::new())
         } else {
-            let mut finding = Finding::new("a resource just created reads back other values")
-                .received(format!(
-                    "{} of the values sent differ in what {} {} answered",
-                    mismatches.len(),
-                    op.method,
-                    exchange.wire.url
-                ))
-                .documented(format!(
-                    "{} ({}) stores what it is sent; {} ({}) reads it back",
-                    source.label(),
-                    source.id,
-                    op.label(),
-                    op.id
-                ));
-            for m in mismatches {
-                finding = finding.detail(format!("  - {m}"));
-            }
-            Verdict::Fail(finding)
+            Verdict::Fail(read_back_finding(
+                "a resource just created reads back other values",
+                source,
+                op,
+                &exchange.wire.url,
+                &mismatches,
+            ))
         };
         self.outcome(op, check, verdict, exchange)
     }
@@ -251,24 +240,14 @@ impl Harness {
                 warnings: Vec::new(),
             };
         }
-        let mut finding = Finding::new("a resource just updated reads back other values")
-            .received(format!(
-                "{} of the values sent differ in what {} {} answered",
-                mismatches.len(),
-                read.method,
-                after.wire.url
-            ))
-            .documented(format!(
-                "{} ({}) stores what it is sent; {} ({}) reads it back",
-                op.label(),
-                op.id,
-                read.label(),
-                read.id
-            ));
-        for m in mismatches {
-            finding = finding.detail(format!("  - {m}"));
-        }
-        finding = finding.detail(format!(
+        let finding = read_back_finding(
+            "a resource just updated reads back other values",
+            op,
+            read,
+            &after.wire.url,
+            &mismatches,
+        )
+        .detail(format!(
             "The update: {} {} answered {status}, then this GET.",
             op.method, write.wire.url
         ));
@@ -305,6 +284,34 @@ impl Harness {
         self.send(read, Arc::new(wire), Arc::new(curl), planned.notes.clone())
             .await
     }
+}
+
+/// The failure of `read_after_write`: `writer` stored values that `reader`, at `url`, answers
+/// otherwise (one detail line per value).
+fn read_back_finding(
+    title: &str,
+    writer: &Operation,
+    reader: &Operation,
+    url: &str,
+    mismatches: &[String],
+) -> Finding {
+    let mut finding = Finding::new(title)
+        .received(format!(
+            "{} of the values sent differ in what {} {url} answered",
+            mismatches.len(),
+            reader.method
+        ))
+        .documented(format!(
+            "{} ({}) stores what it is sent; {} ({}) reads it back",
+            writer.label(),
+            writer.id,
+            reader.label(),
+            reader.id
+        ));
+    for m in mismatches {
+        finding = finding.detail(format!("  - {m}"));
+    }
+    finding
 }
 
 /// The values of `sent` that `got` (the answer of `read` with `status`) reads back otherwise, for

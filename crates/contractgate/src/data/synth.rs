@@ -45,18 +45,11 @@ pub(crate) fn synthesize_in(
     seed: u64,
     in_api: Option<InApi<'_>>,
 ) -> Result<Value, Unsatisfiable> {
-    let compiled;
-    let validator = match in_api {
-        Some(a) => {
-            compiled = a.cache.get_text(schema, a.direction);
-            compiled.as_ref().as_ref().map_err(Clone::clone)
-        }
-        None => {
-            compiled = Arc::new(compile(schema));
-            compiled.as_ref().as_ref().map_err(Clone::clone)
-        }
-    }
-    .map_err(|e| Unsatisfiable {
+    let compiled = match in_api {
+        Some(a) => a.cache.get_text(schema, a.direction),
+        None => Arc::new(compile(schema)),
+    };
+    let validator = compiled.as_ref().as_ref().map_err(|e| Unsatisfiable {
         reason: format!("the schema does not compile: {e}"),
     })?;
     let mut last = String::new();
